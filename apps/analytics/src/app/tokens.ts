@@ -1,0 +1,2 @@
+export const ENV = Symbol('ENV');
+export const LOGGER = Symbol('LOGGER');

@@ -1,0 +1,6 @@
+// Loaded before anything else (first import of main.ts): OpenTelemetry must patch `http` before Nest loads it.
+import { loadEnv } from '@aisbf/platform-config';
+import { startTelemetry } from '@aisbf/platform-observability';
+
+export const env = loadEnv('broker');
+startTelemetry({ serviceName: 'broker', otlpEndpoint: env.otel.endpoint });

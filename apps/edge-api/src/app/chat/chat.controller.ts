@@ -1,0 +1,122 @@
+import type { Entrypoint, RouteMeta } from '@aisbf/contracts';
+import type { AppEnv } from '@aisbf/platform-config';
+import { AppError } from '@aisbf/platform-errors';
+import type { AppLogger } from '@aisbf/platform-observability';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { AuthGuard, type AuthedRequest } from '../auth/auth.guard';
+import { REQUEST_ID_HEADER } from '../http/error.filter';
+import { openAIErrorBody } from '../http/openai-errors';
+import { ENV, LOGGER } from '../tokens';
+import { ChatForwarder, parseChatBody } from './chat-forwarder.service';
+import { SSE_HEADERS, writeFrame } from './sse';
+
+function routeHeaders(requestId: string, meta: RouteMeta): Record<string, string> {
+  return {
+    [REQUEST_ID_HEADER]: requestId,
+    'x-aisbf-route': meta.route,
+    'x-aisbf-provider': meta.providerId,
+    'x-aisbf-model': meta.model,
+    'x-aisbf-attempts': String(meta.attempts),
+    ...(meta.decision ? { 'x-aisbf-decision': meta.decision } : {}),
+    ...(meta.headers ?? {}),
+  };
+}
+
+/**
+ * OpenAI-compatible chat completions (`/v1` and `/api/v1`) and the original's scoped entry points. Thin: parse,
+ * authenticate (guard), forward to the router, then write JSON or SSE.
+ */
+@Controller()
+@UseGuards(AuthGuard)
+export class ChatController {
+  constructor(
+    @Inject(ChatForwarder) private readonly forwarder: ChatForwarder,
+    @Inject(ENV) private readonly env: AppEnv,
+    @Inject(LOGGER) private readonly log: AppLogger,
+  ) {}
+
+  @Post(['v1/chat/completions', 'api/v1/chat/completions'])
+  @HttpCode(200)
+  openai(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'openai' });
+  }
+
+  @Post('api/rotations/chat/completions')
+  rotations(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'rotations' });
+  }
+
+  @Post(['api/autoselect/chat/completions', 'api/autoselections/chat/completions'])
+  autoselect(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'autoselect' });
+  }
+
+  @Post('api/:providerId/chat/completions')
+  provider(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown, @Param('providerId') providerId: string): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'provider', providerId });
+  }
+
+  private async handle(req: AuthedRequest, reply: FastifyReply, rawBody: unknown, entrypoint: Entrypoint): Promise<void> {
+    const requestId = randomUUID();
+    req.aisbfRequestId = requestId;
+    const body = parseChatBody(rawBody);
+    const res = reply.raw;
+    let finished = false;
+    let cancel: ((reason: string) => void) | undefined;
+    let clientGone = false;
+    // 'close' fires on completion too; only an early close means the client went away.
+    res.once('close', () => {
+      if (!finished) {
+        clientGone = true;
+        cancel?.('client disconnected');
+      }
+    });
+    const chat = await this.forwarder.forward(requestId, req.caller, entrypoint, body);
+    cancel = chat.cancel;
+    if (clientGone) return chat.cancel('client disconnected');
+    const headers = routeHeaders(requestId, chat.meta);
+
+    if (body.stream !== true) {
+      const next = await chat.events.next();
+      if (next.done) throw new AppError('SERVICE_UNAVAILABLE', 'The router ended the request without a completion');
+      if (next.value.type === 'error') throw AppError.fromEnvelope(next.value.error);
+      if (next.value.type !== 'completion') throw new AppError('INTERNAL', `Unexpected router event '${next.value.type}'`);
+      finished = true;
+      await reply.status(200).headers(headers).type('application/json').send(next.value.completion);
+      return;
+    }
+
+    reply.hijack();
+    res.writeHead(200, { ...SSE_HEADERS, ...headers });
+    try {
+      let ended = false;
+      for await (const e of chat.events) {
+        if (e.type === 'chunk') {
+          await writeFrame(res, JSON.stringify(e.chunk));
+        } else if (e.type === 'end') {
+          await writeFrame(res, '[DONE]');
+          ended = true;
+          break;
+        } else if (e.type === 'error') {
+          // After commit the only honest ending is an in-band error event (never a silent, truncated success).
+          await writeFrame(res, JSON.stringify(openAIErrorBody(e.error)));
+          ended = true;
+          break;
+        }
+      }
+      if (!ended && !clientGone) throw new AppError('STREAM_INTERRUPTED', 'The stream ended before the upstream finished');
+    } catch (err) {
+      if (!clientGone) {
+        const appErr = err instanceof AppError ? err : AppError.from(err);
+        if (!(err instanceof AppError)) this.log.error({ err, requestId }, 'stream relay failed');
+        await writeFrame(res, JSON.stringify(openAIErrorBody(appErr.toEnvelope()))).catch(() => undefined);
+      }
+    } finally {
+      finished = true;
+      res.end();
+    }
+  }
+}
+

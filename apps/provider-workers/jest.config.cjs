@@ -1,0 +1,1 @@
+module.exports = { displayName: 'provider-workers', preset: '../../jest.preset.js', testMatch: ['<rootDir>/src/**/*.spec.ts'] };

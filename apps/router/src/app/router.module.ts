@@ -1,0 +1,39 @@
+import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
+import { createPingController, MessagingModule, PING_CHECKS } from '@aisbf/platform-messaging';
+import type { AppLogger } from '@aisbf/platform-observability';
+import { RedisModule, RedisService } from '@aisbf/platform-redis';
+import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ChatController } from './chat/chat.controller';
+import { ChatUseCase } from './chat/chat.use-case';
+import { ProviderCaller } from './chat/provider-caller.service';
+import { RouteInventoryService } from './inventory/route-inventory.service';
+import { ModelsController } from './models/models.controller';
+import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
+import { UsageRecorder } from './usage/usage-recorder.service';
+import { NATS_CONNECTION } from '@aisbf/platform-messaging';
+import type { NatsConnection } from 'nats';
+
+@Module({})
+export class RouterModule {
+  static forRoot(env: AppEnv, config: GatewayConfig, logger: AppLogger): DynamicModule {
+    const checks = (redis: RedisService, nc: NatsConnection) => async () => ({ redis: await redis.ping(), nats: !nc.isClosed() });
+    return {
+      module: RouterModule,
+      imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')), RedisModule.forRoot(env)],
+      controllers: [ChatController, ModelsController, HealthController, createPingController('router', env.instanceId)],
+      providers: [
+        { provide: ENV, useValue: env },
+        { provide: LOGGER, useValue: logger },
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: SERVICE_IDENTITY, useValue: { service: env.service, instanceId: env.instanceId } },
+        { provide: READINESS_CHECKS, useFactory: checks, inject: [RedisService, NATS_CONNECTION] },
+        { provide: PING_CHECKS, useFactory: checks, inject: [RedisService, NATS_CONNECTION] },
+        RouteInventoryService,
+        ProviderCaller,
+        UsageRecorder,
+        ChatUseCase,
+      ],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { ServiceName } from '@aisbf/contracts';
+import { z } from 'zod';
+
+/** Default HTTP port per service: edge-api serves the API there, the others only /health and /health/ready. */
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  'edge-api': 17765,
+  router: 17770,
+  'provider-workers': 17771,
+  analytics: 17772,
+  broker: 17773,
+};
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  AISBF_CONFIG_DIR: z.string().min(1).default('./config'),
+  AISBF_PORT: port.optional(),
+  AISBF_HOST: z.string().default('0.0.0.0'),
+  AISBF_HEALTH_PORT: port.optional(),
+  AISBF_MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// or mariadb:// URL')
+    .default('mysql://root@127.0.0.1:3306/aisbf'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  AISBF_REDIS_PREFIX: z.string().default('aisbf:'),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  AISBF_NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be NATS subject tokens like "aisbf" or "aisbf.staging"')
+    .default('aisbf'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AISBF_MIGRATE_ON_START: bool.default(false),
+  /** Upper bound for one upstream call (ms). */
+  AISBF_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  /** How long edge-api / the router wait for the next hop to acknowledge a request (ms). */
+  AISBF_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  AISBF_INSTANCE_ID: z.string().optional(),
+});
+
+export interface AppEnv {
+  service: ServiceName;
+  instanceId: string;
+  configDir: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  database: { url: string };
+  redis: { url: string; prefix: string };
+  nats: { url: string; prefix: string };
+  otel: { endpoint?: string };
+  logLevel: string;
+  migrateOnStart: boolean;
+  timeouts: { upstreamMs: number; ackMs: number };
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+/**
+ * Parse the environment once, listing every bad key in one error, and hand out a typed object grouped by concern.
+ * Nothing else in the code base reads `process.env` for settings.
+ */
+export function loadEnv(service: ServiceName, source: NodeJS.ProcessEnv = process.env): AppEnv {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const httpPort = service === 'edge-api' ? (e.AISBF_PORT ?? DEFAULT_PORTS[service]) : (e.AISBF_HEALTH_PORT ?? DEFAULT_PORTS[service]);
+  return {
+    service,
+    instanceId: e.AISBF_INSTANCE_ID ?? `${service}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    configDir: e.AISBF_CONFIG_DIR,
+    http: { host: e.AISBF_HOST, port: httpPort, bodyLimitBytes: e.AISBF_MAX_BODY_BYTES },
+    database: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL, prefix: e.AISBF_REDIS_PREFIX },
+    nats: { url: e.NATS_URL, prefix: e.AISBF_NATS_PREFIX },
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    logLevel: e.LOG_LEVEL,
+    migrateOnStart: e.AISBF_MIGRATE_ON_START,
+    timeouts: { upstreamMs: e.AISBF_UPSTREAM_TIMEOUT_MS, ackMs: e.AISBF_ACK_TIMEOUT_MS },
+  };
+}

@@ -1,0 +1,11 @@
+export { MessagingModule, natsServerStrategy, NATS_CONNECTION } from './messaging.module';
+export { MessagingClient, errorFromReply } from './messaging-client';
+export { EventBus } from './event-bus';
+export { InflightRegistry } from './inflight-registry';
+export { RpcErrorFilter } from './rpc-error.filter';
+export { TracingInterceptor } from './tracing.interceptor';
+export { ContractPipe } from './contract.pipe';
+export { createPingController, PING_CHECKS } from './ping.controller';
+export type { PingChecks } from './ping.controller';
+export { outboundHeaders, inboundContext, requestIdOf, REQUEST_ID_HEADER } from './nats-headers';
+export { PrefixedClientNats, PrefixedServerNats } from './prefixed-nats.transport';

@@ -1,0 +1,2 @@
+export { RedisService } from './redis.service';
+export { RedisModule } from './redis.module';

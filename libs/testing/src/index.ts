@@ -1,0 +1,17 @@
+export { startFakeOpenAI } from './fake-openai/fake-openai.server';
+export type {
+  AbortRecord,
+  DelayHeadersScenario,
+  ErrorScenario,
+  FakeOpenAI,
+  FakeOpenAIOptions,
+  HangScenario,
+  MidstreamErrorScenario,
+  RecordedRequest,
+  ResetScenario,
+  Scenario,
+  TextScenario,
+  ToolCallScenario,
+} from './fake-openai/fake-openai.types';
+export { eventually, type EventuallyOptions } from './util/eventually';
+export { freePort } from './util/free-port';
