@@ -15,3 +15,5 @@ export type {
 } from './fake-openai/fake-openai.types';
 export { eventually, type EventuallyOptions } from './util/eventually';
 export { freePort } from './util/free-port';
+export { startStack, ALL_SERVICES } from './stack/stack';
+export type { Stack, StackOptions, StackService } from './stack/stack';

@@ -13,6 +13,8 @@ export async function startEdgeApi(env: AppEnv, logger: AppLogger): Promise<Serv
     nats: false,
     module: EdgeModule.forRoot(env, config, logger),
     // Nest routes Fastify's own errors (bad JSON, body too large) and unknown routes through the global filter too.
-    configure: (app) => app.useGlobalFilters(new OpenAIErrorFilter(env, logger)),
+    configure: (app) => {
+      app.useGlobalFilters(new OpenAIErrorFilter(env, logger));
+    },
   });
 }
