@@ -17,6 +17,8 @@ export interface UpstreamModel {
   contextSize?: number;
   ownedBy?: string;
   created?: number;
+  /** What the upstream says the model can do (`vision`, `tools`, `reasoning`, …), when it says. */
+  capabilities?: string[];
   raw?: Record<string, unknown>;
 }
 
@@ -30,6 +32,8 @@ export interface ProviderAdapter {
   complete(req: AdapterChatRequest): Promise<ChatCompletion>;
   stream(req: AdapterChatRequest): AsyncIterable<ChatCompletionChunk>;
   listModels(signal: AbortSignal): Promise<UpstreamModel[]>;
+  /** Releases timers and connections (e.g. RunPod's idle-pod watcher); optional. */
+  close?(): Promise<void>;
 }
 
 export type AdapterFactory = (providerId: string, config: ProviderConfig, deps: AdapterDeps) => ProviderAdapter;
@@ -37,4 +41,14 @@ export type AdapterFactory = (providerId: string, config: ProviderConfig, deps: 
 export interface AdapterDeps {
   /** Transport for the vendor SDKs (tests and benchmarks may pass a faster one). */
   fetch?: typeof fetch;
+  /** Loads `image_url`s for upstreams that only take inline images (Ollama); default: data URLs + public https. */
+  loadImage?: (url: string, signal: AbortSignal) => Promise<{ mediaType: string; base64: string }>;
+  /** Shared last-use times of RunPod pods, so every replica's idle watcher sees every replica's traffic. */
+  podActivity?: PodActivityStore;
+}
+
+/** Where RunPod pod activity is recorded (in memory by default; Redis in provider-workers). */
+export interface PodActivityStore {
+  touch(podKey: string, at: number): Promise<void>;
+  lastUsed(podKey: string): Promise<number | undefined>;
 }

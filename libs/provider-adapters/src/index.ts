@@ -1,4 +1,6 @@
-export type { ProviderAdapter, AdapterChatRequest, AdapterDeps, AdapterFactory, UpstreamModel } from './adapter.port';
+export type { ProviderAdapter, AdapterChatRequest, AdapterDeps, AdapterFactory, PodActivityStore, UpstreamModel } from './adapter.port';
 export { createAdapter, registerAdapter, supportedProviderTypes } from './registry';
 export { OpenAICompatibleAdapter, openAIError } from './openai/openai.adapter';
-export { upstreamHttpError, transportError, retryAfterMs, parseDurationMs, errorFields } from './shared/upstream-errors';
+export { upstreamHttpError, vendorHttpError, transportError, retryAfterMs, parseDurationMs, errorFields } from './shared/upstream-errors';
+export { AnthropicAdapter } from './anthropic/anthropic.adapter';
+export { GoogleAdapter } from './google/google.adapter';

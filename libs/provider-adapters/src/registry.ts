@@ -1,6 +1,8 @@
 import type { ProviderConfig } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 import type { AdapterDeps, AdapterFactory, ProviderAdapter } from './adapter.port';
+import { AnthropicAdapter } from './anthropic/anthropic.adapter';
+import { GoogleAdapter } from './google/google.adapter';
 import { OpenAICompatibleAdapter } from './openai/openai.adapter';
 
 /**
@@ -13,9 +15,11 @@ const OPENAI_COMPATIBLE = [
   'vllm', 'llamafile', 'tabbyapi', 'azure_openai',
 ];
 
-const factories = new Map<string, AdapterFactory>(
-  OPENAI_COMPATIBLE.map((t) => [t, (id, cfg, deps) => new OpenAICompatibleAdapter(id, cfg, deps)] as const),
-);
+const factories = new Map<string, AdapterFactory>([
+  ...OPENAI_COMPATIBLE.map((t) => [t, (id: string, cfg: ProviderConfig, deps: AdapterDeps) => new OpenAICompatibleAdapter(id, cfg, deps)] as const),
+  ['anthropic', (id, cfg, deps) => new AnthropicAdapter(id, cfg, deps)],
+  ['google', (id, cfg, deps) => new GoogleAdapter(id, cfg, deps)],
+]);
 
 export function supportedProviderTypes(): string[] {
   return [...factories.keys()];

@@ -17,3 +17,23 @@ export { eventually, type EventuallyOptions } from './util/eventually';
 export { freePort } from './util/free-port';
 export { startStack, ALL_SERVICES } from './stack/stack';
 export type { Stack, StackOptions, StackService } from './stack/stack';
+export type { FakeUpstream, BaseScenario, ReplayScenario, AbortRecord as UpstreamAbortRecord, RecordedRequest as UpstreamRecordedRequest } from './fake-upstream/fake-upstream.types';
+export { startFakeAnthropic, anthropicSse, anthropicErrorBody, validateMessagesRequest } from './fake-anthropic/fake-anthropic.server';
+export type {
+  FakeAnthropic,
+  FakeAnthropicOptions,
+  AnthropicScenario,
+  AnthropicTextScenario,
+  AnthropicToolUseScenario,
+  AnthropicMidstreamScenario,
+} from './fake-anthropic/fake-anthropic.server';
+export { startFakeGemini, geminiSse, geminiErrorBody, validateGenerateContent } from './fake-gemini/fake-gemini.server';
+export type {
+  FakeGemini,
+  FakeGeminiOptions,
+  GeminiScenario,
+  GeminiTextScenario,
+  GeminiFunctionCallScenario,
+  GeminiBlockedScenario,
+  GeminiMidstreamScenario,
+} from './fake-gemini/fake-gemini.server';

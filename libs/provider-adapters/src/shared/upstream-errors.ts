@@ -161,3 +161,70 @@ export function transportError(providerId: string, err: unknown, signal?: AbortS
   }
   return new AppError('UPSTREAM_UNAVAILABLE', `Upstream provider '${providerId}' failed: ${(e?.message ?? 'unknown error').slice(0, 300)}`, { providerId });
 }
+
+export type Vendor = 'anthropic' | 'google' | 'ollama';
+
+const TYPE_BY_STATUS = (status: number): string =>
+  status === 401 ? 'authentication_error'
+  : status === 403 ? 'permission_error'
+  : status === 429 ? 'rate_limit_error'
+  : status >= 500 ? 'server_error'
+  : 'invalid_request_error';
+
+function bodyRecord(body: unknown): Record<string, unknown> | undefined {
+  if (typeof body === 'string') {
+    try {
+      return bodyRecord(JSON.parse(body));
+    } catch {
+      return undefined;
+    }
+  }
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A non-OpenAI vendor's HTTP error as a coded AppError whose `type`/`upstreamCode` read like OpenAI's (what callers'
+ * SDKs understand): 404 → `model_not_found`, 429 → `rate_limit_exceeded`. The vendor's message is kept verbatim, and
+ * so is an informative vendor type (Anthropic `overloaded_error`, `not_found_error`, …); Google's status string
+ * (`PERMISSION_DENIED`) becomes the code. Anthropic's `request_id` travels in `details`.
+ *
+ * Status 529 (Anthropic "overloaded") is `UPSTREAM_UNAVAILABLE`, retryable, with `upstreamStatus` 529 kept in the
+ * envelope; edge-api answers 503 for it, which every HTTP client knows to retry.
+ */
+export function vendorHttpError(vendor: Vendor, f: UpstreamHttpFailure): AppError {
+  const base = upstreamHttpError(f);
+  const body = bodyRecord(f.body);
+  const err = body && typeof body['error'] === 'object' && body['error'] ? (body['error'] as Record<string, unknown>) : undefined;
+  const { message, retryable, code } = base;
+  const extras = { ...base.extras };
+  const openAICode = f.status === 404 ? 'model_not_found' : f.status === 429 ? 'rate_limit_exceeded' : undefined;
+  let finalCode = code;
+  switch (vendor) {
+    case 'anthropic': {
+      extras.type = typeof err?.['type'] === 'string' ? (err['type'] as string) : TYPE_BY_STATUS(f.status);
+      extras.upstreamCode = openAICode ?? (f.status === 529 ? 'overloaded' : null);
+      const requestId = (typeof body?.['request_id'] === 'string' ? body['request_id'] : undefined) ?? headerValue(f.headers, 'request-id');
+      if (requestId) extras.details = [{ upstream_request_id: requestId }];
+      break;
+    }
+    case 'google': {
+      const status = typeof err?.['status'] === 'string' ? (err['status'] as string) : undefined;
+      extras.type = TYPE_BY_STATUS(f.status);
+      extras.upstreamCode = openAICode ?? (status ? status.toLowerCase() : null);
+      if (f.status === 400 && /API key not valid|API_KEY_INVALID/i.test(`${message} ${JSON.stringify(err?.['details'] ?? '')}`)) finalCode = 'AUTH';
+      break;
+    }
+    case 'ollama':
+      extras.type = TYPE_BY_STATUS(f.status);
+      extras.upstreamCode = openAICode ?? null;
+      break;
+  }
+  return new AppError(finalCode, message, { ...extras, retryable: finalCode === code ? retryable : false });
+}
+
+function headerValue(h: UpstreamHttpFailure['headers'], name: string): string | undefined {
+  if (!h) return undefined;
+  if (typeof (h as Headers).get === 'function') return (h as Headers).get(name) ?? undefined;
+  const v = (h as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(v) ? v[0] : v;
+}
