@@ -4,3 +4,5 @@ export { OpenAICompatibleAdapter, openAIError } from './openai/openai.adapter';
 export { upstreamHttpError, vendorHttpError, transportError, retryAfterMs, parseDurationMs, errorFields } from './shared/upstream-errors';
 export { AnthropicAdapter } from './anthropic/anthropic.adapter';
 export { GoogleAdapter } from './google/google.adapter';
+export { OllamaAdapter } from './ollama/ollama.adapter';
+export { defaultImageLoader, type ImageLoader } from './shared/image-loader';

@@ -3,6 +3,7 @@ import { AppError } from '@aisbf/platform-errors';
 import type { AdapterDeps, AdapterFactory, ProviderAdapter } from './adapter.port';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { GoogleAdapter } from './google/google.adapter';
+import { OllamaAdapter } from './ollama/ollama.adapter';
 import { OpenAICompatibleAdapter } from './openai/openai.adapter';
 
 /**
@@ -19,6 +20,7 @@ const factories = new Map<string, AdapterFactory>([
   ...OPENAI_COMPATIBLE.map((t) => [t, (id: string, cfg: ProviderConfig, deps: AdapterDeps) => new OpenAICompatibleAdapter(id, cfg, deps)] as const),
   ['anthropic', (id, cfg, deps) => new AnthropicAdapter(id, cfg, deps)],
   ['google', (id, cfg, deps) => new GoogleAdapter(id, cfg, deps)],
+  ['ollama', (id, cfg, deps) => new OllamaAdapter(id, cfg, deps)],
 ]);
 
 export function supportedProviderTypes(): string[] {

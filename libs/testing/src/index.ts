@@ -37,3 +37,5 @@ export type {
   GeminiBlockedScenario,
   GeminiMidstreamScenario,
 } from './fake-gemini/fake-gemini.server';
+export { startFakeOllama } from './fake-ollama/fake-ollama.server';
+export type { FakeOllama, FakeOllamaOptions, FakeOllamaModel, OllamaScenario, OllamaTextScenario, OllamaToolCallsScenario, OllamaMidstreamScenario } from './fake-ollama/fake-ollama.server';
