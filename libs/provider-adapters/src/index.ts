@@ -6,3 +6,4 @@ export { AnthropicAdapter } from './anthropic/anthropic.adapter';
 export { GoogleAdapter } from './google/google.adapter';
 export { OllamaAdapter } from './ollama/ollama.adapter';
 export { defaultImageLoader, type ImageLoader } from './shared/image-loader';
+export { RunpodAdapter, podEndpoint } from './runpod/runpod.adapter';

@@ -4,6 +4,7 @@ import type { AdapterDeps, AdapterFactory, ProviderAdapter } from './adapter.por
 import { AnthropicAdapter } from './anthropic/anthropic.adapter';
 import { GoogleAdapter } from './google/google.adapter';
 import { OllamaAdapter } from './ollama/ollama.adapter';
+import { RunpodAdapter } from './runpod/runpod.adapter';
 import { OpenAICompatibleAdapter } from './openai/openai.adapter';
 
 /**
@@ -21,6 +22,7 @@ const factories = new Map<string, AdapterFactory>([
   ['anthropic', (id, cfg, deps) => new AnthropicAdapter(id, cfg, deps)],
   ['google', (id, cfg, deps) => new GoogleAdapter(id, cfg, deps)],
   ['ollama', (id, cfg, deps) => new OllamaAdapter(id, cfg, deps)],
+  ['runpod', (id, cfg, deps) => new RunpodAdapter(id, cfg, deps)],
 ]);
 
 export function supportedProviderTypes(): string[] {

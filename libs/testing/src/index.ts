@@ -39,3 +39,5 @@ export type {
 } from './fake-gemini/fake-gemini.server';
 export { startFakeOllama } from './fake-ollama/fake-ollama.server';
 export type { FakeOllama, FakeOllamaOptions, FakeOllamaModel, OllamaScenario, OllamaTextScenario, OllamaToolCallsScenario, OllamaMidstreamScenario } from './fake-ollama/fake-ollama.server';
+export { startFakeRunpod } from './fake-runpod/fake-runpod.server';
+export type { FakeRunpod, FakeRunpodOptions, FakePodSpec, FakePodState, RunpodScenario, RunpodJobScenario } from './fake-runpod/fake-runpod.server';

@@ -162,7 +162,7 @@ export function transportError(providerId: string, err: unknown, signal?: AbortS
   return new AppError('UPSTREAM_UNAVAILABLE', `Upstream provider '${providerId}' failed: ${(e?.message ?? 'unknown error').slice(0, 300)}`, { providerId });
 }
 
-export type Vendor = 'anthropic' | 'google' | 'ollama';
+export type Vendor = 'anthropic' | 'google' | 'ollama' | 'runpod';
 
 const TYPE_BY_STATUS = (status: number): string =>
   status === 401 ? 'authentication_error'
@@ -215,6 +215,7 @@ export function vendorHttpError(vendor: Vendor, f: UpstreamHttpFailure): AppErro
       break;
     }
     case 'ollama':
+    case 'runpod':
       extras.type = TYPE_BY_STATUS(f.status);
       extras.upstreamCode = openAICode ?? null;
       break;
