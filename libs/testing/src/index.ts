@@ -41,3 +41,5 @@ export { startFakeOllama } from './fake-ollama/fake-ollama.server';
 export type { FakeOllama, FakeOllamaOptions, FakeOllamaModel, OllamaScenario, OllamaTextScenario, OllamaToolCallsScenario, OllamaMidstreamScenario } from './fake-ollama/fake-ollama.server';
 export { startFakeRunpod } from './fake-runpod/fake-runpod.server';
 export type { FakeRunpod, FakeRunpodOptions, FakePodSpec, FakePodState, RunpodScenario, RunpodJobScenario } from './fake-runpod/fake-runpod.server';
+export { listProviderFixtures, fixtureScenario, fixtureWire, fixtureStatus, fixtureHeaders, fixtureIsStream, PROVIDER_FIXTURES_DIR } from './fixtures/provider-fixtures';
+export type { ProviderFixture, FixtureProvider, FixtureFormat } from './fixtures/provider-fixtures';

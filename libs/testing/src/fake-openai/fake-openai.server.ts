@@ -101,7 +101,7 @@ class Exchange {
   }
 
   /** Complete the response normally. */
-  end(text?: string): void {
+  end(text?: string | Buffer): void {
     if (!this.alive) return;
     this.finished = true;
     this.res.end(text);
@@ -265,6 +265,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       case 'delay-headers':
         if (!(await ex.delay(scenario.ms))) return;
         return play(ex, request, requestModel, scenario.then, n);
+      case 'replay': {
+        ex.res.writeHead(scenario.status ?? 200, lowerCaseRecord(scenario.headers ?? {}));
+        if (!scenario.frames) return ex.end(scenario.body ?? '');
+        ex.res.flushHeaders();
+        for (let i = 0; i < scenario.frames.length; i++) {
+          if (i > 0 && !(await ex.delay(scenario.frameDelayMs ?? 0))) return;
+          if (!ex.alive) return;
+          ex.res.write(scenario.frames[i]!);
+          ex.chunksSent += 1;
+        }
+        return ex.end();
+      }
     }
   }
 

@@ -113,7 +113,12 @@ export interface DelayHeadersScenario {
   then: Scenario;
 }
 
+/** Recorded bytes sent as they are (see {@link import('../fake-upstream/fake-upstream.types').ReplayScenario}). */
+export type { ReplayScenario } from '../fake-upstream/fake-upstream.types';
+import type { ReplayScenario } from '../fake-upstream/fake-upstream.types';
+
 export type Scenario =
+  | ReplayScenario
   | TextScenario
   | ToolCallScenario
   | ErrorScenario

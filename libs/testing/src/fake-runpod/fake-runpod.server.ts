@@ -148,8 +148,9 @@ export async function startFakeRunpod(options: FakeRunpodOptions = {}): Promise<
         if (!state) return send(404, { error: 'pod not found', status: 404 });
         if (ctx.method === 'GET' && !pod[2]) {
           state.gets += 1;
+          const answer = podJson(state);
           if (state.desiredStatus === 'RUNNING' && state.pollsLeft > 0 && state.startCalls > 0) state.pollsLeft -= 1;
-          return send(200, podJson(state));
+          return send(200, answer);
         }
         if (ctx.method === 'POST' && pod[2] === 'start') {
           if (state.desiredStatus === 'TERMINATED') return send(400, { error: 'pod is terminated and cannot be started' });

@@ -143,6 +143,7 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
   const aborts: AbortRecord[] = [];
   const queue: Array<S | BaseScenario<S>> = [];
   const perModel = new Map<string, S | BaseScenario<S>>();
+  const served = new Map<string, BaseScenario<S>>();
   let defaultScenario: S | BaseScenario<S> = opts.defaultScenario();
   let abortCursor = 0;
   let generation = 0;
@@ -248,6 +249,12 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
         }
       },
     };
+    const override = served.get(`${method} ${ctx.pathname}`);
+    if (override) {
+      const ex = ctx.exchange(modelOf(body));
+      await ctx.playBase(ex, override, async () => undefined);
+      return;
+    }
     await opts.route(ctx);
   }
 
@@ -269,6 +276,7 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
     enqueue: (...s) => void queue.push(...s),
     setDefault: (s) => void (defaultScenario = s),
     setForModel: (model, s) => void perModel.set(model, s),
+    serve: (method, pathname, s) => void served.set(`${method.toUpperCase()} ${pathname}`, s),
     waitForAbort(timeoutMs = DEFAULT_WAIT_MS) {
       if (abortCursor < aborts.length) return Promise.resolve(aborts[abortCursor++]!);
       if (closing) return Promise.reject(new Error(`${opts.name}: closed`));
@@ -303,6 +311,7 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
     reset() {
       queue.length = 0;
       perModel.clear();
+      served.clear();
       defaultScenario = opts.defaultScenario();
       requests.length = 0;
       aborts.length = 0;

@@ -71,6 +71,11 @@ export interface FakeUpstream<S> {
   enqueue(...scenarios: Array<S | BaseScenario<S>>): void;
   setDefault(s: S | BaseScenario<S>): void;
   setForModel(model: string, s: S | BaseScenario<S>): void;
+  /**
+   * Answer every `method pathname` request with `s` (until `reset()`), before the protocol routes see it: e.g. a
+   * recorded listing replayed byte for byte.
+   */
+  serve(method: string, pathname: string, s: ReplayScenario | ErrorScenario): void;
   waitForAbort(timeoutMs?: number): Promise<AbortRecord>;
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Clears the queue, per-model scenarios and records; the default goes back to the echo. */
