@@ -5,6 +5,7 @@
  * real wire format; the assertions look at what the client got and at what the upstream received.
  */
 import {
+  eventually,
   startFakeAnthropic,
   startFakeGemini,
   startFakeOllama,
@@ -175,6 +176,8 @@ describe('provider matrix: the openai SDK through the whole stack', () => {
           claude: { id: 'claude', name: 'Claude', type: 'anthropic', endpoint: anthropic.url, api_key_required: true, api_key: 'sk-ant-e2e', default_max_tokens: 1024, models: [{ name: 'claude-haiku-4-5' }] },
           gem: { id: 'gem', name: 'Gemini', type: 'google', endpoint: gemini.url, api_key_required: true, api_key: 'AIza-e2e', models: [{ name: 'gemini-2.5-flash' }] },
           olla: { id: 'olla', name: 'Ollama', type: 'ollama', endpoint: ollama.url, api_key_required: false, models: [{ name: 'llama3.2' }] },
+          // no `models`: listed (and routable) from the upstream's own listing
+          ollive: { id: 'ollive', name: 'Ollama live', type: 'ollama', endpoint: ollama.url, api_key_required: false, default_context_size: 4096 },
           pod: {
             id: 'pod',
             name: 'RunPod pod',
@@ -332,6 +335,60 @@ describe('provider matrix: the openai SDK through the whole stack', () => {
     expect(text).toBe('partial answer ');
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect(String((err as Error).message)).toContain('Overloaded');
+  });
+
+  describe('model listing', () => {
+    const listingPaths = /\/v1\/models|\/v1beta\/models|\/api\/tags|\/api\/show/;
+    const get = async (path: string) => {
+      const res = await fetch(`${stack.baseUrl}${path}`, { headers: { authorization: `Bearer ${GLOBAL_TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+
+    it('/v1/models carries context_size (configured → fetched → default) and capabilities from the cached live listings', async () => {
+      const entries = await eventually(
+        async () => {
+          const list = await client.models.list();
+          const byId = new Map(list.data.map((m) => [m.id, m as unknown as Json]));
+          expect(byId.get('claude/claude-haiku-4-5')?.['context_size']).toBe(200000); // fetched from Anthropic's /v1/models
+          expect(byId.get('gem/gemini-2.5-flash')?.['context_size']).toBe(1048576); // Gemini inputTokenLimit
+          expect(byId.get('olla/llama3.2')?.['context_size']).toBe(131072); // Ollama /api/show
+          expect(byId.get('ollive/llama3.2:latest')).toBeDefined();
+          return byId;
+        },
+        { timeoutMs: 15_000, intervalMs: 250 },
+      );
+      expect(entries.get('oai/gpt-4o-mini')).toMatchObject({ context_size: 128000, source: 'local_config' }); // configured wins
+      expect(entries.get('olla/llama3.2')).toMatchObject({ capabilities: ['tools'] });
+      expect(entries.get('ollive/llama3.2:latest')).toMatchObject({ context_size: 131072, capabilities: ['tools'], source: 'api_cache', owned_by: 'Ollama live' });
+      expect(entries.get('sls/worker')).toMatchObject({ context_size: null });
+
+      // a live-listed model is routable under its listed id
+      ollama.enqueue({ kind: 'text', content: 'live model answers' });
+      const res = await client.chat.completions.create({ model: 'ollive/llama3.2:latest', messages: [{ role: 'user', content: 'x' }] });
+      expect(res.choices[0]!.message.content).toBe('live model answers');
+    });
+
+    it('listing never calls an upstream (it reads the catalog provider-workers refreshes)', async () => {
+      gemini.serve('GET', '/v1beta/models', { kind: 'hang' });
+      const before = [openai, anthropic, gemini, ollama, runpod].map((f) => f.requests.filter((r) => listingPaths.test(r.path)).length);
+      const started = Date.now();
+      await client.models.list();
+      await get('/api/gem/models');
+      expect(Date.now() - started).toBeLessThan(2000);
+      const after = [openai, anthropic, gemini, ollama, runpod].map((f) => f.requests.filter((r) => listingPaths.test(r.path)).length);
+      expect(after).toEqual(before);
+    });
+
+    it('GET /api/{provider_id}/models lists that provider with upstream ids and context_window; unknown → 404', async () => {
+      const { status, body } = await get('/api/olla/models');
+      expect(status).toBe(200);
+      expect(body['object']).toBe('list');
+      expect(body['data']).toEqual([expect.objectContaining({ id: 'llama3.2', provider: 'olla', context_size: 131072, context_window: 131072, context_length: 131072 })]);
+      const missing = await get('/api/nope/models');
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ error: { code: 'model_not_found', type: 'invalid_request_error' } });
+      expect(String((missing.body['error'] as Json)['message'])).toContain("Provider 'nope' not found");
+    });
   });
 
   it('no service logged an upstream key', () => {

@@ -6,6 +6,7 @@ export * from './messaging/services';
 export * from './messaging/chat.contract';
 export * from './messaging/models.contract';
 export * from './jobs/usage.job';
+export * from './jobs/model-catalog.job';
 export * from './config/common.schema';
 export * from './config/providers.schema';
 export * from './config/rotations.schema';

@@ -1,11 +1,13 @@
 import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
 import { createPingController, MessagingModule, NATS_CONNECTION, PING_CHECKS } from '@aisbf/platform-messaging';
 import type { AppLogger } from '@aisbf/platform-observability';
+import { RedisModule } from '@aisbf/platform-redis';
 import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { AdapterPool } from './adapters/adapter-pool.service';
 import { ProviderChatHandler } from './chat/provider-chat.handler';
+import { ModelCatalogService } from './models/model-catalog.service';
 import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
 
 @Module({})
@@ -14,7 +16,7 @@ export class ProviderWorkersModule {
     const checks = (nc: NatsConnection) => async () => ({ nats: !nc.isClosed() });
     return {
       module: ProviderWorkersModule,
-      imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error'))],
+      imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')), RedisModule.forRoot(env)],
       controllers: [ProviderChatHandler, HealthController, createPingController('provider-workers', env.instanceId)],
       providers: [
         { provide: ENV, useValue: env },
@@ -24,6 +26,7 @@ export class ProviderWorkersModule {
         { provide: READINESS_CHECKS, useFactory: checks, inject: [NATS_CONNECTION] },
         { provide: PING_CHECKS, useFactory: checks, inject: [NATS_CONNECTION] },
         AdapterPool,
+        ModelCatalogService,
       ],
     };
   }

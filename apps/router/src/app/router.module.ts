@@ -8,6 +8,7 @@ import { ChatController } from './chat/chat.controller';
 import { ChatUseCase } from './chat/chat.use-case';
 import { ProviderCaller } from './chat/provider-caller.service';
 import { RouteInventoryService } from './inventory/route-inventory.service';
+import { ModelCatalogReader } from './models/model-catalog.reader';
 import { ModelsController } from './models/models.controller';
 import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
 import { UsageRecorder } from './usage/usage-recorder.service';
@@ -33,6 +34,7 @@ export class RouterModule {
         ProviderCaller,
         UsageRecorder,
         ChatUseCase,
+        ModelCatalogReader,
       ],
     };
   }

@@ -38,6 +38,10 @@ const EnvSchema = z.object({
   /** How long edge-api / the router wait for the next hop to acknowledge a request (ms). */
   AISBF_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   AISBF_INSTANCE_ID: z.string().optional(),
+  /** How often provider-workers refresh the live model catalog (ms); 0 disables the repeatable job. */
+  AISBF_MODEL_REFRESH_MS: z.coerce.number().int().nonnegative().default(600_000),
+  /** Upper bound for one upstream model listing (ms). */
+  AISBF_MODEL_LIST_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
 });
 
 export interface AppEnv {
@@ -52,6 +56,7 @@ export interface AppEnv {
   logLevel: string;
   migrateOnStart: boolean;
   timeouts: { upstreamMs: number; ackMs: number };
+  models: { refreshMs: number; listTimeoutMs: number };
 }
 
 export class EnvError extends Error {
@@ -84,5 +89,6 @@ export function loadEnv(service: ServiceName, source: NodeJS.ProcessEnv = proces
     logLevel: e.LOG_LEVEL,
     migrateOnStart: e.AISBF_MIGRATE_ON_START,
     timeouts: { upstreamMs: e.AISBF_UPSTREAM_TIMEOUT_MS, ackMs: e.AISBF_ACK_TIMEOUT_MS },
+    models: { refreshMs: e.AISBF_MODEL_REFRESH_MS, listTimeoutMs: e.AISBF_MODEL_LIST_TIMEOUT_MS },
   };
 }

@@ -75,7 +75,7 @@ export interface FakeUpstream<S> {
    * Answer every `method pathname` request with `s` (until `reset()`), before the protocol routes see it: e.g. a
    * recorded listing replayed byte for byte.
    */
-  serve(method: string, pathname: string, s: ReplayScenario | ErrorScenario): void;
+  serve(method: string, pathname: string, s: ReplayScenario | ErrorScenario | HangScenario | ResetScenario): void;
   waitForAbort(timeoutMs?: number): Promise<AbortRecord>;
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Clears the queue, per-model scenarios and records; the default goes back to the echo. */

@@ -15,9 +15,9 @@ export class ModelsController {
     @Inject(ENV) private readonly env: AppEnv,
   ) {}
 
-  private async fetch(req: AuthedRequest, filter: 'all' | 'providers' | 'rotations' | 'autoselect' = 'all'): Promise<ModelEntry[]> {
+  private async fetch(req: AuthedRequest, filter: 'all' | 'providers' | 'rotations' | 'autoselect' = 'all', providerId?: string): Promise<ModelEntry[]> {
     try {
-      const r = await firstValueFrom(this.messaging.request(RouterModelsV1, { caller: req.caller, filter }).pipe(timeout(this.env.timeouts.ackMs)));
+      const r = await firstValueFrom(this.messaging.request(RouterModelsV1, { caller: req.caller, filter, ...(providerId !== undefined ? { providerId } : {}) }).pipe(timeout(this.env.timeouts.ackMs)));
       return r.data;
     } catch (err) {
       if (err instanceof AppError) throw err;
@@ -35,5 +35,18 @@ export class ModelsController {
     const found = (await this.fetch(req)).find((m) => m.id === id);
     if (!found) throw new AppError('ROUTE_NOT_FOUND', `Model '${id}' not found. GET /v1/models lists the models you can use.`, { retryable: false });
     return found;
+  }
+
+  /**
+   * The original's per-provider listing: ids are the upstream model ids (what `POST /api/{provider_id}/chat/completions`
+   * takes), with `context_size` also as `context_window`/`context_length` as the original reported it.
+   */
+  @Get('api/:providerId/models')
+  async provider(@Req() req: AuthedRequest, @Param('providerId') providerId: string) {
+    const data = await this.fetch(req, 'providers', providerId);
+    return {
+      object: 'list',
+      data: data.map((m) => ({ ...m, id: String(m['model_name'] ?? m.id), context_window: m['context_size'] ?? null, context_length: m['context_size'] ?? null })),
+    };
   }
 }
