@@ -12,3 +12,4 @@ export * from './config/providers.schema';
 export * from './config/rotations.schema';
 export * from './config/autoselect.schema';
 export * from './config/aisbf.schema';
+export * from './config/effective-model';

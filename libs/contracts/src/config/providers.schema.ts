@@ -13,21 +13,29 @@ export const ProviderModelSchema = z.strictObject({
 });
 export type ProviderModel = z.infer<typeof ProviderModelSchema>;
 
-export const RunpodConfigSchema = z.strictObject({
-  mode: z.enum(['pod', 'serverless_template', 'serverless', 'public']).default('pod'),
-  wrapper_mode: z.enum(['openai', 'ollama', 'coderai']).default('openai'),
-  management_api: z.string().optional(),
-  account_name: z.string().optional(),
-  pod_id: z.string().optional(),
-  endpoint_id: z.string().optional(),
-  template_id: z.string().optional(),
-  serverless_template_id: z.string().optional(),
-  startup_poll_interval_ms: z.number().int().positive().default(3000),
-  startup_timeout_ms: z.number().int().positive().default(300000),
-  idle_shutdown_ms: z.number().int().nonnegative().default(900000),
-  public_endpoint_protocol_default: z.enum(['auto', 'runpod_public', 'openai', 'ollama', 'coderai']).optional(),
-  public_models: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-});
+export const RunpodConfigSchema = z
+  .strictObject({
+    mode: z.enum(['pod', 'serverless_template', 'serverless', 'public']).default('pod'),
+    wrapper_mode: z.enum(['openai', 'ollama', 'coderai']).default('openai'),
+    management_api: z.string().optional(),
+    account_name: z.string().optional(),
+    pod_id: z.string().optional(),
+    endpoint_id: z.string().optional(),
+    template_id: z.string().optional(),
+    serverless_template_id: z.string().optional(),
+    startup_poll_interval_ms: z.number().int().positive().default(3000),
+    startup_timeout_ms: z.number().int().positive().default(300000),
+    idle_shutdown_ms: z.number().int().nonnegative().default(900000),
+    public_endpoint_protocol_default: z.enum(['auto', 'runpod_public', 'openai', 'ollama', 'coderai']).optional(),
+    public_models: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+  // What each mode needs to reach anything (checked at start-up, named by file/provider/key like any other problem).
+  .superRefine((c, ctx) => {
+    if (c.mode === 'pod' && !c.pod_id) ctx.addIssue({ code: 'custom', path: ['pod_id'], message: 'required when mode is "pod"' });
+    if ((c.mode === 'serverless' || c.mode === 'serverless_template') && !c.endpoint_id && !c.serverless_template_id) {
+      ctx.addIssue({ code: 'custom', path: ['endpoint_id'], message: `required when mode is "${c.mode}"` });
+    }
+  });
 
 export const CoderaiConfigSchema = z.strictObject({
   transport: z.enum(['http', 'websocket', 'broker']).optional(),

@@ -99,6 +99,11 @@ export function loadGatewayConfig(dir: string, env: Env = process.env): GatewayC
     aisbf: expandEnvRefs(raw.aisbf, env, '', problems, 'aisbf.json'),
   };
   const providers = expanded.providers === undefined ? undefined : validate(ProvidersFileSchema, expanded.providers, 'providers.json', problems);
+  // runpod_config's own schema checks what each mode needs; a runpod provider without the block has no pod to use.
+  const rawProviders = (expanded.providers as { providers?: Record<string, { type?: unknown; runpod_config?: unknown }> } | undefined)?.providers;
+  for (const [id, p] of Object.entries(rawProviders && typeof rawProviders === 'object' ? rawProviders : {})) {
+    if (p && p.type === 'runpod' && p.runpod_config === undefined) problems.push(`providers.json: providers.${id}.runpod_config: required for type "runpod" (mode, and pod_id or endpoint_id)`);
+  }
   const rotations = validate(RotationsFileSchema, expanded.rotations, 'rotations.json', problems);
   const autoselect = validate(AutoselectFileSchema, expanded.autoselect, 'autoselect.json', problems);
   const aisbf = validate(AisbfFileSchema, expanded.aisbf, 'aisbf.json', problems);

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage, ProviderConfig } from '@aisbf/contracts';
+import { type ChatCompletionRequest, type ChatMessage, effectiveModelSettings, type ProviderConfig } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 
 /**
@@ -144,8 +144,7 @@ export const numberField = (body: ChatCompletionRequest, key: string): number | 
 export function maxTokens(body: ChatCompletionRequest, config: ProviderConfig, model: string, fallback?: number): number | undefined {
   const fromCaller = body.max_completion_tokens ?? body.max_tokens;
   if (typeof fromCaller === 'number') return fromCaller;
-  const m = config.models?.find((x) => x.name === model);
-  return m?.max_tokens ?? config.default_max_tokens ?? fallback;
+  return effectiveModelSettings(config, model).max_tokens ?? fallback;
 }
 
 /** The tool call ids of every assistant message, mapped to the function names (tool results need them on some upstreams). */
