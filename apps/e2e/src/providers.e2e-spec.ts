@@ -402,5 +402,6 @@ describe('provider matrix: the openai SDK through the whole stack', () => {
     const err = (await client.chat.completions.create({ model: 'claude/claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err.status).toBe(503);
     expect(err.error).toMatchObject({ message: 'Overloaded', type: 'overloaded_error' });
+    expect(err.headers?.get('x-aisbf-upstream-request-id')).toMatch(/^req_fake_/);
   });
 });

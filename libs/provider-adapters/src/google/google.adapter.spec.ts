@@ -189,6 +189,18 @@ describe('GoogleAdapter (against the fake Gemini API)', () => {
     expect((await adapter.complete(request({}))).choices[0]!.finish_reason).toBe(finish);
   });
 
+  it('a candidate without parts (filtered answer) gives empty content, content_filter and usage without candidate tokens', async () => {
+    const body = JSON.stringify({ candidates: [{ finishReason: 'SAFETY', index: 0, safetyRatings: [] }], usageMetadata: { promptTokenCount: 7, totalTokenCount: 7 }, modelVersion: 'gemini-2.5-flash', responseId: 'r1' });
+    fake.enqueue({ kind: 'replay', headers: { 'content-type': 'application/json' }, body });
+    const res = await adapter.complete(request({}));
+    expect(res.choices[0]).toMatchObject({ finish_reason: 'content_filter', message: { content: '' } });
+    expect(res.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 0, total_tokens: 7 });
+    fake.enqueue({ kind: 'replay', headers: { 'content-type': 'text/event-stream' }, body: `data: ${body}\r\n\r\n` });
+    const chunks = await collect(adapter.stream(request({ stream: true })));
+    expect(chunks.map((c) => (c.choices[0] as Json | undefined)?.['finish_reason'] ?? null)).toEqual(['content_filter', null]);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 0 } });
+  });
+
   it('a blocked prompt is a CONTENT_FILTER error', async () => {
     fake.enqueue({ kind: 'blocked', reason: 'PROHIBITED_CONTENT' });
     const err = await failure(adapter.complete(request({})));

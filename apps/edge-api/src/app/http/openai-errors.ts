@@ -81,6 +81,9 @@ export function toHttpError(err: AppError): HttpError {
   const env = err.toEnvelope();
   const headers: Record<string, string> = {};
   if (env.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(env.retryAfterMs / 1000)));
+  // The upstream's own request id (Anthropic `request_id`), for support tickets with the vendor.
+  const upstreamRequestId = env.details?.find((d) => typeof d['upstream_request_id'] === 'string')?.['upstream_request_id'];
+  if (typeof upstreamRequestId === 'string') headers['x-aisbf-upstream-request-id'] = upstreamRequestId;
   return { status: httpStatusOf(env), body: openAIErrorBody(env), headers };
 }
 
