@@ -3,6 +3,7 @@ import { AppError } from '@aisbf/platform-errors';
 import { startFakeAnthropic, type FakeAnthropic } from '@aisbf/testing';
 import type { AdapterChatRequest } from '../adapter.port';
 import { AnthropicAdapter, anthropicBaseUrl } from './anthropic.adapter';
+import { AnthropicStreamTranslator } from './anthropic.mapping';
 
 type Json = Record<string, unknown>;
 
@@ -171,6 +172,8 @@ describe('AnthropicAdapter (against the fake Messages API)', () => {
     expect(bad.message).toContain('messages[1].tool_calls[0]');
     const audio = await failure(adapter.complete(request({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] })));
     expect(audio.code).toBe('INVALID_REQUEST');
+    const n = await failure(adapter.complete(request({ n: 2 } as Partial<ChatCompletionRequest>)));
+    expect(n).toMatchObject({ code: 'INVALID_REQUEST', extras: { param: 'n' } });
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -255,6 +258,15 @@ describe('AnthropicAdapter (against the fake Messages API)', () => {
         [1, { id: 'toolu_b', name: 'b', args: '{}' }],
       ]);
       expect(chunks.find((c) => c.choices[0]?.['finish_reason' as never])?.choices[0]).toMatchObject({ finish_reason: 'tool_calls' });
+    });
+
+    it('keeps a tool input that arrives whole in content_block_start (no "{}" appended)', () => {
+      const t = new AnthropicStreamTranslator('m');
+      t.push({ type: 'message_start', message: { id: 'msg_1', model: 'm', usage: { input_tokens: 1, output_tokens: 1 } } });
+      const start = t.push({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't1', name: 'f', input: { a: 1 } } });
+      const stop = t.push({ type: 'content_block_stop', index: 0 });
+      expect((delta(start[0]!)!['tool_calls'] as Json[])[0]).toMatchObject({ index: 0, id: 't1', function: { name: 'f', arguments: '{"a":1}' } });
+      expect(stop).toEqual([]);
     });
 
     it('streams thinking as reasoning_content', async () => {

@@ -11,6 +11,7 @@ import {
   parseArguments,
   parseDataUrl,
   reasoningEffort,
+  singleChoice,
   stopList,
   textOf,
   toolChoice,
@@ -114,6 +115,7 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system?: Json[];
 /** The Messages API body for an OpenAI request. */
 export function toAnthropicRequest(req: AdapterChatRequest, config: ProviderConfig): Json {
   const b = req.body;
+  singleChoice(b);
   const { system, messages } = toAnthropicMessages(b.messages);
   const max = maxTokens(b, config, req.model, ANTHROPIC_DEFAULT_MAX_TOKENS)!;
   const body: Json = { model: req.model, max_tokens: max, messages };
@@ -267,7 +269,11 @@ export class AnthropicStreamTranslator {
         this.blocks.set(index, state);
         if (state.kind === 'tool_use') {
           state.toolIndex = this.toolCount++;
-          return [out.delta({ tool_calls: [{ index: state.toolIndex, id: String(block['id']), type: 'function', function: { name: String(block['name']), arguments: '' } }] })];
+          // Normally `input` is {} here and the arguments follow as input_json_delta; a complete input up front is kept.
+          const input = block['input'];
+          const upFront = isObject(input) && Object.keys(input).length > 0 ? JSON.stringify(input) : '';
+          state.argsSent = upFront !== '';
+          return [out.delta({ tool_calls: [{ index: state.toolIndex, id: String(block['id']), type: 'function', function: { name: String(block['name']), arguments: upFront } }] })];
         }
         if (state.kind === 'text' && typeof block['text'] === 'string' && block['text'] !== '') return [out.delta({ content: block['text'] })];
         if (state.kind === 'thinking' && typeof block['thinking'] === 'string' && block['thinking'] !== '') return [out.delta({ reasoning_content: block['thinking'] })];

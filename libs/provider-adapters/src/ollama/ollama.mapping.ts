@@ -11,6 +11,7 @@ import {
   numberField,
   parseArguments,
   reasoningEffort,
+  singleChoice,
   stopList,
   textOf,
   toolChoice,
@@ -72,6 +73,7 @@ export async function toOllamaMessages(messages: ChatMessage[], loadImage: Image
 
 export async function toOllamaRequest(req: AdapterChatRequest, config: ProviderConfig, stream: boolean, loadImage: ImageLoader, signal: AbortSignal): Promise<Json> {
   const b = req.body;
+  singleChoice(b);
   const body: Json = { model: req.model, messages: await toOllamaMessages(b.messages, loadImage, signal), stream };
   const options: Json = {};
   const set = (key: string, v: unknown) => {

@@ -163,3 +163,9 @@ export function reasoningEffort(body: ChatCompletionRequest): string | undefined
   const e = (body as Json)['reasoning_effort'];
   return typeof e === 'string' ? e : undefined;
 }
+
+/** For upstreams that answer with one choice only: `n` > 1 is refused rather than silently answered once. */
+export function singleChoice(body: ChatCompletionRequest): void {
+  const n = numberField(body, 'n');
+  if (n !== undefined && n !== 1) throw invalid(`n=${n} is not supported by this provider (it returns one choice)`, 'n');
+}
