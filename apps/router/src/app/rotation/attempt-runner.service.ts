@@ -72,6 +72,10 @@ function outputText(e: ProviderEvent): string {
   return parts.join('');
 }
 
+/** The retry policy's verdict on a coded error (its extras carry the upstream status and Retry-After). */
+export const verdictOf = (e: AppError): FailureVerdict =>
+  classifyFailure({ code: e.code, retryable: e.retryable, retryAfterMs: e.extras.retryAfterMs, upstreamStatus: e.extras.upstreamStatus });
+
 const totalOf = (u: Usage | null | undefined): number | undefined => (u ? u.total_tokens || u.prompt_tokens + u.completion_tokens : undefined);
 
 /**
@@ -180,7 +184,7 @@ export class AttemptRunner {
         }
         if (r.status === 'error' && r.error) {
           // A failure after commit (stream cut): no failover any more, but it counts toward the candidate's cooldown.
-          const verdict = classifyFailure(r.error);
+          const verdict = verdictOf(r.error);
           await this.afterFailure(t, { ...adm, probe: false }, verdict);
         }
       };
@@ -196,7 +200,7 @@ export class AttemptRunner {
       const error = ctx.signal.aborted ? new AppError('CANCELLED', 'The request was cancelled', { retryable: false }) : AppError.from(err);
       if (!(err instanceof AppError) && !ctx.signal.aborted) this.log.error({ err, candidate: t.label }, 'attempt failed unexpectedly');
       if (error.code === 'TIMEOUT' || error.code === 'CANCELLED') cancelUpstream(error.code === 'TIMEOUT' ? 'attempt timed out' : 'request cancelled');
-      const verdict = classifyFailure(error);
+      const verdict = verdictOf(error);
       // Failed attempts are not billed: the reservation is given back.
       if (adm.tokens > 0) await this.store.reconcile(t.ref, { tokens: charged, buckets: adm.buckets }, 0).catch(() => undefined);
       await this.afterFailure(t, adm, verdict);

@@ -81,7 +81,7 @@ export function rotationFailure(routeName: string, records: readonly AttemptReco
     ? `${tried} attempt${tried === 1 ? '' : 's'} (max ${maxAttempts}), ${records.length - tried} skipped: ${renderAttemptLog(records)}`
     : 'it has no usable candidates';
   const details = records.map((r) => ({ ...r }));
-  if (records.some((r) => r.code === 'loop')) {
+  if (records.some((r) => r.code === 'loop' || r.code === 'LOOP_DETECTED')) {
     return new AppError('LOOP_DETECTED', `Route '${routeName}' failed: ${summary}`, { retryable: false, details });
   }
   if (records.length && records.every((r) => RATE_CODES.has(r.code))) {

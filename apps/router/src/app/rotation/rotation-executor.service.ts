@@ -5,7 +5,6 @@ import type { AppLogger } from '@aisbf/platform-observability';
 import {
   attemptOrder,
   checkDelegation,
-  classifyFailure,
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_FAILURE_WINDOW_MS,
   expandCandidates,
@@ -19,7 +18,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import type { ProviderEvent } from '../chat/provider-caller.service';
 import { ENV, GATEWAY_CONFIG, LOGGER } from '../tokens';
-import { AttemptRunner, type AttemptTarget } from './attempt-runner.service';
+import { AttemptRunner, verdictOf, type AttemptTarget } from './attempt-runner.service';
 import { fromArray } from './event-streams';
 import { withFailoverNotice } from './failover-notice';
 import { describeDenial, describeFailure, failureAnswer, renderAttemptLog, rotationFailure, type AttemptRecord } from './failure-report';
@@ -162,7 +161,7 @@ export class RotationExecutor {
       } catch (err) {
         const e = AppError.from(err);
         if (ctx.signal.aborted || e.code === 'CANCELLED') throw new AppError('CANCELLED', 'The request was cancelled', { retryable: false });
-        const verdict = classifyFailure(e);
+        const verdict = verdictOf(e);
         records.push(this.failed(c.label, e, verdict.class, Date.now() - started));
         if (!verdict.failover) throw e;
       }
