@@ -59,6 +59,7 @@ describe('rotations: failover, cooldowns and limits through the whole stack', ()
       inner: { model_name: 'inner', providers: [{ provider_id: 'pa', model: 's12', weight: 1 }] },
       loopa: { model_name: 'loopa', providers: [{ provider_id: 'rotation', model: 'loopb' }] },
       loopb: { model_name: 'loopb', providers: [{ provider_id: 'rotation', model: 'loopa' }] },
+      cancel: pair('s14'),
       tpm: { model_name: 's13', providers: [{ provider_id: 'pa', model: 's13', weight: 1, rate_limit_TPM: 60 }, { provider_id: 'pb', model: 's13', weight: 0 }] },
     },
   };
@@ -187,6 +188,8 @@ describe('rotations: failover, cooldowns and limits through the whole stack', ()
     expect(s.text).toBe('echo: hello stream');
     expect(s.response.headers.get('x-aisbf-provider')).toBe('pb');
     expect(Date.now() - t0).toBeLessThan(5000);
+    // The abandoned attempt was cancelled upstream, not left streaming into the void.
+    await eventually(() => expect(fa.aborts.map((a) => a.model)).toContain('s5'));
   });
 
   it('stream cut after some chunks: ends with an in-band error, never a silent success, no failover after commit', async () => {
@@ -309,6 +312,23 @@ describe('rotations: failover, cooldowns and limits through the whole stack', ()
     expect(response.headers.get('x-aisbf-provider')).toBe('pb');
     expect(response.headers.get('x-aisbf-failover-log')).toMatch(/pa\/s13 skipped: this request needs about \d+ tokens, more than the TPM limit of 60/);
     expect((await ask('rotation/tpm', { max_tokens: 5 })).response.headers.get('x-aisbf-provider')).toBe('pa');
+  });
+
+  it('a client that goes away cancels the upstream attempt (rotation stream and direct route)', async () => {
+    fa.setForModel('s14', { kind: 'text', chunks: ['a ', 'b ', 'c ', 'd ', 'e ', 'f '], chunkDelayMs: 400 });
+    const { data } = await client.chat.completions.create({ model: 'rotation/cancel', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    for await (const _ of data) {
+      data.controller.abort();
+      break;
+    }
+    await eventually(() => expect(fa.aborts.map((a) => a.model)).toContain('s14'));
+    fa.setForModel('s15', { kind: 'hang' });
+    const ac = new AbortController();
+    const pending = client.chat.completions.create({ model: 'pa/s15', messages: [{ role: 'user', content: 'x' }] }, { signal: ac.signal }).catch((e: unknown) => e);
+    await eventually(() => expect(calls(fa, 's15')).toBe(1));
+    ac.abort();
+    await pending;
+    await eventually(() => expect(fa.aborts.map((a) => a.model)).toContain('s15'));
   });
 
   it('lists rotations the way the original does', async () => {

@@ -140,6 +140,7 @@ export class AttemptRunner {
     };
     const onAbort = () => cancelUpstream('request cancelled');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort(); // already gone: 'abort' will not fire again
     const detach = () => ctx.signal.removeEventListener('abort', onAbort);
 
     const promptEstimate = adm.tokens > 0 ? estimatePromptTokens(body) : 0;

@@ -8,6 +8,7 @@ import {
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_FAILURE_WINDOW_MS,
   expandCandidates,
+  findDelegationProblems,
   formatModelName,
   resolveRoute,
   type Candidate,
@@ -15,7 +16,7 @@ import {
   type ResolvedRoute,
   type Rng,
 } from '@aisbf/routing';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ProviderEvent } from '../chat/provider-caller.service';
 import { ENV, GATEWAY_CONFIG, LOGGER } from '../tokens';
 import { AttemptRunner, verdictOf, type AttemptTarget } from './attempt-runner.service';
@@ -52,7 +53,7 @@ const ascii = (s: string, max = 500) => s.replace(/[^\x20-\x7e]/g, '?').slice(0,
  * run their route recursively through `ctx.run`. When nothing serves, the answer lists every attempt and why.
  */
 @Injectable()
-export class RotationExecutor {
+export class RotationExecutor implements OnApplicationBootstrap {
   constructor(
     @Inject(AttemptRunner) private readonly attempts: AttemptRunner,
     @Inject(CandidateStateStore) private readonly store: CandidateStateStore,
@@ -61,6 +62,15 @@ export class RotationExecutor {
     @Inject(ROTATION_RNG) private readonly rng: Rng,
     @Inject(LOGGER) private readonly log: AppLogger,
   ) {}
+
+  /** Say at start-up what the global rotations will refuse or ignore, rather than at the first unlucky request. */
+  onApplicationBootstrap(): void {
+    const inv = { providers: this.config.providers.providers, rotations: this.config.rotations.rotations, autoselects: this.config.autoselect };
+    for (const p of findDelegationProblems(inv)) this.log.warn(`rotations.json: ${p} (requests reaching it are refused with LOOP_DETECTED)`);
+    for (const [id, r] of Object.entries(inv.rotations)) {
+      for (const i of expandCandidates(r, inv.providers).issues) this.log.warn(`rotations.json: rotation '${id}', entry ${i.entry}: ${i.reason}`);
+    }
+  }
 
   settings(route: RotationRoute, stream: boolean): RotationSettings {
     const r = route.rotation;
