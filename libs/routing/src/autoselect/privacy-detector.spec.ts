@@ -50,15 +50,15 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
   'secret.sentry_dsn': { fire: [`SENTRY_DSN=${f.sentryDsn()}`], quiet: ['SENTRY_DSN=https://examplePublicKey@o0.ingest.sentry.io/0'] },
   'secret.azure_storage_key': { fire: [`DefaultEndpointsProtocol=https;AccountName=prodlogs;${f.azureKey()};EndpointSuffix=core.windows.net`], quiet: ['AccountKey=<storage-account-key>'] },
   'secret.private_key': {
-    fire: [f.pem(), fake('pem2').pem('OPENSSH '), fake('pem3').pem('EC '), `{"type": "service_account", "private_key": "${fake('pem4').pem('').replace(/\n/g, '\\n')}"}`],
-    quiet: [
+    fire: [`client-key-data: ${b64(fake('pem5').pem(''))}`, f.pem(), fake('pem2').pem('OPENSSH '), fake('pem3').pem('EC '), `{"type": "service_account", "private_key": "${fake('pem4').pem('').replace(/\n/g, '\\n')}"}`],
+    quiet: [`client-certificate-data: ${b64('-----BEGIN CERTIFICATE-----\nMIIC' + f.token(60))}`, 
       '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
       '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----',
       'Paste the contents between -----BEGIN RSA PRIVATE KEY----- and -----END RSA PRIVATE KEY----- into the field.',
     ],
   },
   'secret.password_assignment': {
-    fire: [
+    fire: ['mysql -h db-prod -u root -pQx7mZ2vLw9 shop', 'sshpass -p Kw9zQm2x ssh deploy@10.0.0.5', 'db-prod.internal:5432:analytics:analyst:Pz8vR2qLm4', 
       'password = "Xk9#mq2!vL"',
       '{"username": "svc-backup", "password": "Zq8!vPm2xR"}',
       'DB_PASSWORD=Qm3vX9pL2',
@@ -67,7 +67,7 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
       'fyi my password is Tr0ub4dor&3x, change it later',
       'export PGPASSWORD=Wq7rT2zN',
     ],
-    quiet: [
+    quiet: ['mysql -u root -p shop', 'mysqldump -u app -p"$MYSQL_PWD" app', 'subtitle 00:01:02:03:1234', 'localhost:5432:*:postgres:postgres', 
       'password = os.environ["DB_PASSWORD"]',
       'class User(BaseModel):\n    email: str\n    password: str',
       'interface Login { password: string; }',
@@ -111,8 +111,8 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
     quiet: ['Authorization: Bearer YOUR_ACCESS_TOKEN', 'Authorization: Bearer ${token}', 'Authorization: Bearer <token>', `Authorization: Basic ${b64('user:pass')}`, 'Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='],
   },
   'secret.generic_assignment': {
-    fire: [`API_KEY=${f.token(32)}`, `{"client_secret": "${fake('cs').token(40)}"}`, `x-api-key: ${fake('xk').token(32)}`, `config.auth_token = '${fake('at').hex(40)}'`],
-    quiet: [
+    fire: [`{"name": "x-api-key", "value": "${fake('har').token(40)}"}`, 'env:\n  - name: DB_PASSWORD\n    value: "Kq8!vZ2mLx"', `API_KEY=${f.token(32)}`, `{"client_secret": "${fake('cs').token(40)}"}`, `x-api-key: ${fake('xk').token(32)}`, `config.auth_token = '${fake('at').hex(40)}'`],
+    quiet: ['env:\n  - name: LOG_LEVEL\n    value: debug-verbose-2024-x', 'env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: api, key: key}', 
       'API_KEY=YOUR_API_KEY',
       'max_tokens = 4096',
       'tokenizer = "bert-base-uncased-v2-2024"',
@@ -124,12 +124,12 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
     ],
   },
   'pii.email': {
-    fire: [`Contact: ${f.email('maria.garcia')}`, 'Reply to <tom.hanssen@nordbank.de> by Friday', 'mailto:k.ito@fastmail.fm'],
-    quiet: ['user@example.com', 'alice@test.com wrote the test', 'noreply@github.com', 'git clone git@github.com:org/repo.git', 'icon@2x.png', "import { Module } from '@nestjs/common'", 'ssh ubuntu@ec2-3-4-5-6.compute.amazonaws.com', 'npm i lodash@4.17.21'],
+    fire: ['GET /reset?email=maria.lopez%40posteo.net HTTP/1.1', `Contact: ${f.email('maria.garcia')}`, 'Reply to <tom.hanssen@nordbank.de> by Friday', 'mailto:k.ito@fastmail.fm'],
+    quiet: ['GET /reset?email=user%40example.com', 'user@example.com', 'alice@test.com wrote the test', 'noreply@github.com', 'git clone git@github.com:org/repo.git', 'icon@2x.png', "import { Module } from '@nestjs/common'", 'ssh ubuntu@ec2-3-4-5-6.compute.amazonaws.com', 'npm i lodash@4.17.21'],
   },
   'pii.phone': {
     fire: [`Call me on ${f.phoneUs()}`, `mobile ${f.phoneIntl()}`, `tél : ${f.phoneFr()}`, 'Tel: 030 47281936', 'Phone number: 0612 345 678'.replace('345 678', '485 273')],
-    quiet: ['version 1.22.333', 'released 2024-01-15 10:30:00', 'server 192.168.100.200', 'call +1234567890', '(415) 555-0123', 'order 4155552671 shipped', 'mobile apps serve 4829173 users', 'timestamp 1717000000'],
+    quiet: ['+1 555 0100', '+1 415 555 0132', 'version 1.22.333', 'released 2024-01-15 10:30:00', 'server 192.168.100.200', 'call +1234567890', '(415) 555-0123', 'order 4155552671 shipped', 'mobile apps serve 4829173 users', 'timestamp 1717000000'],
   },
   'pii.payment_card': {
     fire: [`card ${f.card('4')}`, `Card: ${f.cardSpaced('5')}`, `amex ${fake('amex').card('37', 15)}`],

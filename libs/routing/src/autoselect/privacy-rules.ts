@@ -252,14 +252,21 @@ const awsSecretKey: PrivacyRule = {
 const privateKeyBlock: PrivacyRule = {
   id: 'secret.private_key',
   category: 'credential',
-  description: 'PEM / OpenSSH / PGP private key block with key material',
+  description: 'PEM / OpenSSH / PGP private key block with key material, also base64-encoded (kubeconfig, Kubernetes secrets)',
   scan: (text) =>
     scanRegex(/-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g, text, (m) => {
       const after = text.slice(m.index + m[0].length, m.index + m[0].length + 400);
       const body = /[A-Za-z0-9+/=]{24,}/.exec(after.replace(/\\n/g, '\n').replace(/^(?:[A-Za-z-]+: .*\n)+/m, ''));
       if (!body || looksPlaceholder(body[0])) return null;
       return { offset: m.index, length: m[0].length + (after.indexOf(body[0].slice(0, 8)) + body[0].length) };
-    }),
+    }).concat(
+      // The same block base64-encoded, as kubeconfig `client-key-data`, Kubernetes secrets and Helm values carry it.
+      scanRegex(/(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2}/g, text, (m) => {
+        const head = Buffer.from(m[0].slice(0, 400).replace(/=+$/, '').slice(0, 400 - (m[0].slice(0, 400).length % 4)), 'base64').toString('latin1');
+        const block = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----\s*([A-Za-z0-9+/=]{24,})/.exec(head);
+        return block && !looksPlaceholder(block[1]!) ? whole(m) : null;
+      }),
+    ),
 };
 
 /** Unquoted values that are code, types or keywords rather than a literal password. */
@@ -287,7 +294,7 @@ const PASSWORD_KEY_EXCLUDED = /(?:forgot|reset|policy|min|max|length|show|hide|t
 const passwordAssignment: PrivacyRule = {
   id: 'secret.password_assignment',
   category: 'credential',
-  description: 'Password literal assigned in config, code, connection parameters or prose (password=…, "password": "…", Password: …)',
+  description: 'Password literal in config, code, connection parameters, command-line flags, .pgpass lines or prose (password=…, "password": "…", -p…)',
   scan: (text) => {
     const out = scanRegex(
       /(^|[^A-Za-z0-9_.-])(["']?)([A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd)[A-Za-z0-9_]{0,12})\2[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|`([^`\n]{1,200})`|([^\s"'`,;&)}\]]{1,200}))/dgim,
@@ -305,6 +312,19 @@ const passwordAssignment: PrivacyRule = {
         const g = m[4] !== undefined ? 4 : m[5] !== undefined ? 5 : m[6] !== undefined ? 6 : 7;
         return literalPassword(value, quoted !== undefined, envStyle, lineValue) ? groupSpan(m, g) : null;
       },
+    );
+    // Command-line password flags: mysql -pSecret / --password=Secret (a bare `-p` prompts), sshpass -p Secret, redis-cli -a Secret.
+    const cli = [
+      /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,120}?\s(?:-p|--password=)["']?([^\s"']{3,128})/dg,
+      /\b(?:sshpass|mongo|mongosh)\b[^\n]{0,120}?\s(?:-p|--password)\s+["']?([^\s"']{3,128})/dg,
+      /\bredis-cli\b[^\n]{0,120}?\s-a\s+["']?([^\s"']{3,128})/dg,
+    ];
+    for (const re of cli) out.push(...scanRegex(re, text, (m) => (literalPassword(m[1]!, true, false, false) && !/^-/.test(m[1]!) ? groupSpan(m, 1) : null)));
+    // .pgpass lines: host:port:database:user:password (not colon-separated numbers such as timestamps)
+    out.push(
+      ...scanRegex(/^[ \t]*([A-Za-z0-9*._-]+):(?:\d{2,5}|\*):[A-Za-z0-9*._-]+:([A-Za-z0-9*._-]+):([^\s:]{3,128})[ \t]*$/dgm, text, (m) =>
+        /[A-Za-z*]/.test(m[1]!) && /[A-Za-z*]/.test(m[2]!) && !/^\d+$/.test(m[3]!) && literalPassword(m[3]!, true, false, false) ? groupSpan(m, 3) : null,
+      ),
     );
     // Prose: "my password is Xyz123!", "the root password is 'abc'".
     out.push(
@@ -388,26 +408,39 @@ const SECRET_KEY_NAME =
   /(?:api[_-]?key|apikey|api[_-]?secret|secret[_-]?key|secret|client[_-]?secret|app[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|session[_-]?token|id[_-]?token|bearer[_-]?token|api[_-]?token|token|access[_-]?key(?:[_-]?id)?|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|webhook[_-]?secret|credentials?|auth[_-]?key|license[_-]?key)$/i;
 const NOT_SECRET_KEY_NAME = /(?:page|next|continuation|sync|csrf|xsrf|cursor|pagination|max|num|count|total|limit|type|name|url|path|file|env|id_field)[_-]?(?:token|key|secret)?$|^(?:max|num|total)[_-]/i;
 
+function highEntropyValue(v: string): boolean {
+  if (/^(?:https?:|\/|\.\/|\.\.\/)/.test(v) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v)) return false; // URLs, paths, member access
+  if (looksPlaceholder(v)) return false;
+  if (/^(?:pk_(?:live|test)_|[sr]k_test_)/.test(v)) return false; // Stripe publishable and test-mode keys are not secrets
+  const compact = v.replace(/[-_.~+/=]/g, '');
+  if (compact.length < 16 || !hasDigit(compact) || !hasLetter(compact)) return false;
+  return shannonEntropy(v) >= 3.3;
+}
+
 const genericAssignment: PrivacyRule = {
   id: 'secret.generic_assignment',
   category: 'credential',
-  description: 'High-entropy value assigned to a key/secret/token name (API_KEY=…, "client_secret": "…", x-api-key: …)',
-  scan: (text) =>
-    scanRegex(
+  description: 'High-entropy value assigned to a key/secret/token name (API_KEY=…, "client_secret": "…", x-api-key: …, name/value header and env lists)',
+  scan: (text) => [
+    // name/value lists: HAR headers {"name": "x-api-key", "value": "…"}, Kubernetes env (- name: API_KEY / value: …)
+    ...scanRegex(/["']?name["']?\s*:\s*["']?([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s*,?\s*["']?value["']?\s*:\s*(["']?)([^"'\s,}]{3,256})\2/dgi, text, (m) => {
+      const key = m[1]!;
+      const v = m[3]!;
+      if (SECRET_KEY_NAME.test(key) && !NOT_SECRET_KEY_NAME.test(key)) return highEntropyValue(v) ? groupSpan(m, 3) : null;
+      if (/^authorization$/i.test(key)) return tokenLike(v.replace(/^(?:Bearer|Basic|Token)\s*/i, ''), { minEntropy: 3.3 }) ? groupSpan(m, 3) : null;
+      if (PASSWORD_KEY.test(key) && !PASSWORD_KEY_EXCLUDED.test(key)) return literalPassword(v, true, false, false) ? groupSpan(m, 3) : null;
+      return null;
+    }),
+    ...scanRegex(
       /(?<![A-Za-z0-9_])(["']?)([A-Za-z][A-Za-z0-9_.-]{0,40}?)\1[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)([A-Za-z0-9_\-+/=.~]{16,256})\3(?![A-Za-z0-9_\-+/=.~])/dg,
       text,
       (m) => {
         const key = m[2]!;
         if (!SECRET_KEY_NAME.test(key) || NOT_SECRET_KEY_NAME.test(key)) return null;
-        const v = m[4]!;
-        if (/^(?:https?:|\/|\.\/|\.\.\/)/.test(v) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(v)) return null; // URLs, paths, member access
-        if (looksPlaceholder(v)) return null;
-        if (/^(?:pk_(?:live|test)_|[sr]k_test_)/.test(v)) return null; // Stripe publishable and test-mode keys are not secrets
-        const compact = v.replace(/[-_.~+/=]/g, '');
-        if (compact.length < 16 || !hasDigit(compact) || !hasLetter(compact)) return null;
-        return shannonEntropy(v) >= 3.3 ? groupSpan(m, 4) : null;
+        return highEntropyValue(m[4]!) ? groupSpan(m, 4) : null;
       },
     ),
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -432,7 +465,7 @@ const EMAIL_RE = /(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@([A-Z
 const email: PrivacyRule = {
   id: 'pii.email',
   category: 'personal',
-  description: 'Email address (not RFC 2606 documentation domains, noreply senders or git@ remotes)',
+  description: 'Email address, plain or URL-encoded (not RFC 2606 documentation domains, noreply senders or git@ remotes)',
   scan: (text) =>
     scanRegex(EMAIL_RE, text, (m) => {
       const prev = text[m.index - 1];
@@ -440,7 +473,12 @@ const email: PrivacyRule = {
       if (FILE_EXTENSION_TLD.test(m[3]!)) return null; // icon@2x.png
       if (/\b(?:ssh|scp|rsync|sftp)\s+(?:-\S+\s+)*$/.test(text.slice(Math.max(0, m.index - 40), m.index)) || text[m.index + m[0].length] === ':') return null; // user@host
       return isDocumentationEmail(m[0]) ? null : whole(m);
-    }),
+    }).concat(
+      // URL-encoded, as in query strings and access logs: jane.doe%40gmail.com
+      scanRegex(/(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._+-]{0,63})%40([A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+([A-Za-z]{2,24}))(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g, text, (m) =>
+        FILE_EXTENSION_TLD.test(m[3]!) || isDocumentationEmail(`${m[1]}@${m[2]}`) ? null : whole(m),
+      ),
+    ),
 };
 
 function digitsIn(s: string): string {
@@ -467,7 +505,9 @@ const phone: PrivacyRule = {
       ...scanRegex(/(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){1,5}(?![\w]|[.-]\d)/g, text, (m) => {
         const d = digitsIn(m[0]);
         if (d.length < 8 || d.length > 15 || demoDigits(d.slice(1))) return null;
-        if (/^\+1\D*\d{3}\D*555\D*01\d\d$/.test(m[0])) return null; // NANP fictional range
+        // +1 is NANP: exactly 10 digits after it, valid area code and exchange; 555 exchange numbers are fictional.
+        if (d[0] === '1' && !/^1[2-9]\d{2}[2-9]\d{6}$/.test(d) && d.length <= 11) return null;
+        if (/^1[2-9]\d{2}555\d{4}$/.test(d)) return null;
         return whole(m);
       }),
     );
