@@ -23,7 +23,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 const k = (seed: string) => fake(seed);
 
-const PRIVATE: Array<Omit<LabelledPrompt, 'label'>> = [
+const PRIVATE: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
   {
     id: 'p01',
     about: 'python script with a hard-coded OpenAI key',
@@ -356,7 +356,7 @@ const PRIVATE: Array<Omit<LabelledPrompt, 'label'>> = [
   },
 ];
 
-const ORDINARY: Array<Omit<LabelledPrompt, 'label'>> = [
+const ORDINARY: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
   { id: 'o01', about: 'debounce question', request: u('How do I debounce a function in TypeScript without lodash?') },
   {
     id: 'o02',
