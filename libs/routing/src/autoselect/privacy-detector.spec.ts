@@ -58,7 +58,7 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
     ],
   },
   'secret.password_assignment': {
-    fire: ['mysql -h db-prod -u root -pQx7mZ2vLw9 shop', 'sshpass -p Kw9zQm2x ssh deploy@10.0.0.5', 'db-prod.internal:5432:analytics:analyst:Pz8vR2qLm4', 
+    fire: ['web01 ansible_host=10.1.2.11 ansible_ssh_pass=Wm3qZ8vLx2', 'DB_PASS=Kq8!vZ2mR', 'docker login -u ci -p Zr8vK2mQx7 registry.acme.io', 'vault login -method=userpass username=ops --password Zr8vK2mQx7', 'mysql -h db-prod -u root -pQx7mZ2vLw9 shop', 'sshpass -p Kw9zQm2x ssh deploy@10.0.0.5', 'db-prod.internal:5432:analytics:analyst:Pz8vR2qLm4', 
       'password = "Xk9#mq2!vL"',
       '{"username": "svc-backup", "password": "Zq8!vPm2xR"}',
       'DB_PASSWORD=Qm3vX9pL2',
@@ -67,7 +67,7 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
       'fyi my password is Tr0ub4dor&3x, change it later',
       'export PGPASSWORD=Wq7rT2zN',
     ],
-    quiet: ['mysql -u root -p shop', 'mysqldump -u app -p"$MYSQL_PWD" app', 'subtitle 00:01:02:03:1234', 'localhost:5432:*:postgres:postgres', 
+    quiet: ['bypass = True', 'docker login -u ci --password-stdin registry.acme.io', 'compass: north-north-east', 'mysql -u root -p shop', 'mysqldump -u app -p"$MYSQL_PWD" app', 'subtitle 00:01:02:03:1234', 'localhost:5432:*:postgres:postgres', 
       'password = os.environ["DB_PASSWORD"]',
       'class User(BaseModel):\n    email: str\n    password: str',
       'interface Login { password: string; }',
@@ -111,8 +111,8 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
     quiet: ['Authorization: Bearer YOUR_ACCESS_TOKEN', 'Authorization: Bearer ${token}', 'Authorization: Bearer <token>', `Authorization: Basic ${b64('user:pass')}`, 'Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='],
   },
   'secret.generic_assignment': {
-    fire: [`{"name": "x-api-key", "value": "${fake('har').token(40)}"}`, 'env:\n  - name: DB_PASSWORD\n    value: "Kq8!vZ2mLx"', `API_KEY=${f.token(32)}`, `{"client_secret": "${fake('cs').token(40)}"}`, `x-api-key: ${fake('xk').token(32)}`, `config.auth_token = '${fake('at').hex(40)}'`],
-    quiet: ['env:\n  - name: LOG_LEVEL\n    value: debug-verbose-2024-x', 'env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: api, key: key}', 
+    fire: ["SECRET_KEY = 'q8#z!m2v@x7p$k9w^r4t&y1u*e6i(o3)s5d'", `{"name": "x-api-key", "value": "${fake('har').token(40)}"}`, 'env:\n  - name: DB_PASSWORD\n    value: "Kq8!vZ2mLx"', `API_KEY=${f.token(32)}`, `{"client_secret": "${fake('cs').token(40)}"}`, `x-api-key: ${fake('xk').token(32)}`, `config.auth_token = '${fake('at').hex(40)}'`],
+    quiet: ["SECRET_KEY = 'change me before you deploy'", "SECRET_KEY = '${DJANGO_SECRET_KEY}'", 'env:\n  - name: LOG_LEVEL\n    value: debug-verbose-2024-x', 'env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: api, key: key}', 
       'API_KEY=YOUR_API_KEY',
       'max_tokens = 4096',
       'tokenizer = "bert-base-uncased-v2-2024"',
@@ -138,6 +138,18 @@ const CASES: Record<string, { fire: string[]; quiet: string[] }> = {
   'pii.iban': {
     fire: [`IBAN: ${f.iban('DE')}`, `pay to ${f.ibanSpaced('GB')} today`, `FR iban ${fake('fr').iban('FR')}`],
     quiet: ['GB82 WEST 1234 5698 7654 32', 'DE89 3704 0044 0532 0130 00', `bad check ${f.iban('DE').slice(0, 4)}${((Number(f.iban('DE')[4]) + 1) % 10).toString()}${f.iban('DE').slice(5)}`, 'DE00 1234 5678 9012 3456 78'],
+  },
+  'pii.bank_account': {
+    fire: ['Please pay to sort code 40-47-84, account number 71239956.', 'Account no: 31926819, sort code: 60-16-13', 'wire to routing number 021000021 account 4829173650'],
+    quiet: ['sort code 12-34-56 account 12345678', 'routing number 123456789 account 4829173650', 'What is a sort code and where do I find it?'],
+  },
+  'pii.passport_number': {
+    fire: ['passport no. C4J7X2N91', 'Passport number: 533380006'],
+    quiet: ['passport number: XXXXXXXXX', 'passport no. 123456789', 'passport holders need a visa', 'passport photo size is 35x45 mm'],
+  },
+  'pii.date_of_birth': {
+    fire: ['Patient Ruth Adler, DOB 04/12/1961', 'Graham Pierce, born 17 August 1958, 41 Quarry Road', '{"date_of_birth": "1984-03-02"}'],
+    quiet: ["const user = { dob: '1990-01-01' }", 'Python was born in 1991', 'birthday party ideas for a 7-year-old', 'born on January 1, 2000'],
   },
   'pii.us_ssn': {
     fire: [`SSN ${f.ssn()}`, 'social security number: 536228761'],

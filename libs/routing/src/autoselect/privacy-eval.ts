@@ -52,5 +52,6 @@ function report(title: string, e: PrivacyEvaluation): void {
 if (require.main === module) {
   report('all', evaluatePrivacyDetector());
   report('tuning set', evaluatePrivacyDetector(LABELLED_PROMPTS.filter((p) => p.set === 'tuning')));
-  report('holdout set (never tuned on)', evaluatePrivacyDetector(LABELLED_PROMPTS.filter((p) => p.set === 'holdout')));
+  report('holdout 1 (tuned on after it was measured at 12/18 and 18/18)', evaluatePrivacyDetector(LABELLED_PROMPTS.filter((p) => p.set === 'holdout-1')));
+  report('holdout 2 (never tuned on)', evaluatePrivacyDetector(LABELLED_PROMPTS.filter((p) => p.set === 'holdout-2')));
 }

@@ -11,8 +11,12 @@ import { fake } from './fake-data.fixture';
 export interface LabelledPrompt {
   id: string;
   label: 'private' | 'ordinary';
-  /** `tuning`: written first, its misses drove rule fixes; `holdout`: written after tuning, never tuned on. */
-  set: 'tuning' | 'holdout';
+  /**
+   * `tuning`: written first, its misses drove rule fixes. `holdout-1`: written after that round and measured untouched
+   * (12/18 private detected, 18/18 ordinary passed), then its misses drove a second round of general fixes.
+   * `holdout-2`: written after the second round, never tuned on.
+   */
+  set: 'tuning' | 'holdout-1' | 'holdout-2';
   about: string;
   request: Pick<ChatCompletionRequest, 'messages' | 'tools'>;
 }
@@ -470,7 +474,7 @@ const ORDINARY: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
   },
 ];
 
-/** Written after the rules were tuned on the prompts above; evaluated as they are, without further tuning. */
+/** Holdout 1: written after the first tuning round. */
 const HOLDOUT_PRIVATE: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
   { id: 'hp01', about: 'Django settings with a SECRET_KEY', request: u(`# settings.py\nDEBUG = False\nSECRET_KEY = 'q8#z!m2v@x7p$k9w^r4t&y1u*e6i(o3)s5d-f0g=h+j'\nALLOWED_HOSTS = ['shop.acme.io']\nwhy do I get "CSRF verification failed"?`) },
   { id: 'hp02', about: 'Firebase web config', request: u(`const firebaseConfig = {\n  apiKey: "${k('hp02').google()}",\n  authDomain: "acme-shop.firebaseapp.com",\n  projectId: "acme-shop"\n};\nauth/invalid-api-key on localhost`) },
@@ -513,9 +517,42 @@ const HOLDOUT_ORDINARY: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
   { id: 'ho18', about: 'SSH key generation how-to', request: u('How do I generate an ed25519 SSH key with a passphrase and add it to the agent on macOS?') },
 ];
 
+/** Holdout 2: written after the second tuning round; not tuned on. */
+const HOLDOUT2_PRIVATE: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
+  { id: 'h2p01', about: 'decrypted Rails credentials', request: u(`rails credentials:show prints:\nsecret_key_base: ${k('h2p01').hex(128)}\naws:\n  access_key_id: ${k('h2p01b').awsKeyId()}\nhow do I move this to production?`) },
+  { id: 'h2p02', about: 'Heroku API key (a UUID)', request: u(`HEROKU_API_KEY=${k('h2p02').uuid()} heroku apps returns "Invalid credentials provided"`) },
+  { id: 'h2p03', about: 'customer email with a German phone number', request: u(`Antwort entwerfen: "Guten Tag, bitte rufen Sie mich zurück, Tel. 030 2591 7734, ab 14 Uhr. Mit freundlichen Grüßen, Henrike Vogt"`) },
+  { id: 'h2p04', about: 'OAuth token response', request: u(`The token endpoint returns {"access_token": "ya29.${k('h2p04').token(60)}", "expires_in": 3599, "refresh_token": "1//0g${k('h2p04b').token(40)}"} but the next call is 401.`) },
+  { id: 'h2p05', about: 'psql output table with customers', request: u(` id |     name      |          email           | plan\n----+---------------+--------------------------+------\n 41 | Nora Lindqvist | ${k('h2p05a').email('nora.l')} | pro\n 42 | Samir Aziz     | ${k('h2p05b').email('samir.aziz')} | free\nwhich of these upgraded?`) },
+  { id: 'h2p06', about: 'payslip text', request: u(`Explain my payslip: Employee: Chloe Hart, Employee no. 004417, NI number ${k('h2p06').nino()}, tax code 1257L, gross pay £3,250.00, student loan plan 2.`) },
+  { id: 'h2p07', about: 'lab results with name and DOB', request: u(`Patient: Marek Zielinski  DOB: 3 Feb 1975\nHbA1c 7.9 % (H), fasting glucose 8.4 mmol/L (H)\nExplain these results in plain language.`) },
+  { id: 'h2p08', about: '.netrc with login and password', request: u(`my ~/.netrc:\nmachine api.heroku.com\n  login ${k('h2p08').email('dev.ops')}\n  password ${k('h2p08b').uuid()}\nwhy does git push heroku still prompt?`) },
+  { id: 'h2p09', about: 'SMTP config with user and pass', request: u(`{"smtp": {"host": "smtp.mailgun.org", "port": 587, "user": "postmaster@mg.acme.io", "pass": "Xv8!kQ2mZr7w"}}\nnodemailer says "Invalid login"`) },
+  { id: 'h2p10', about: 'personal details in a chat', request: u(`Write a birthday message for my colleague: Tomasz Nowak, born on 14/07/1983, lives at Ulica Długa 5, Gdańsk, loves sailing.`) },
+  { id: 'h2p11', about: 'cookies copied from devtools', request: u(`Cookie: _session_id=${k('h2p11').hex(32)}; remember_token=${k('h2p11b').token(40)}; locale=en\nwhy am I logged out after a deploy?`) },
+  { id: 'h2p12', about: 'ticket with a customer email (non-ASCII local part)', request: u(`Ticket #5521: Customer Stadtwerke Ulm reports that user k.müller@stadtwerke-ulm.de cannot log in since Monday. Draft the reply.`) },
+];
+
+const HOLDOUT2_ORDINARY: Array<Omit<LabelledPrompt, 'label' | 'set'>> = [
+  { id: 'h2o01', about: 'key rotation question', request: u('What is the safest way to rotate AWS access keys for a CI user without breaking running pipelines?') },
+  { id: 'h2o02', about: 'CI YAML with secret references', request: u('steps:\n  - run: ./deploy.sh\n    env:\n      API_TOKEN: ${{ secrets.API_TOKEN }}\n      DB_PASSWORD: ${{ secrets.DB_PASSWORD }}\nWhy are secrets empty on pull requests from forks?') },
+  { id: 'h2o03', about: 'random token generation', request: u("secrets.token_urlsafe(16) printed 'Drmhze6EPcv0fN_81Bj-nA' — how many bits of entropy is that?") },
+  { id: 'h2o04', about: 'access log without personal data', request: u('127.0.0.1 - - [02/May/2024:10:00:00 +0000] "GET /static/app.3f9a1c.js HTTP/2.0" 200 48213 "-" "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0.6367.91"\nWhy is this file not cached?') },
+  { id: 'h2o05', about: 'city population table', request: u('city,country,population\nLagos,NG,15388000\nCairo,EG,10230000\nKinshasa,CD,14970000\nSort by population and compute the mean.') },
+  { id: 'h2o06', about: 'Luhn algorithm explanation', request: u('Walk me through the Luhn check for 79927398713 step by step.') },
+  { id: 'h2o07', about: 'terraform state snippet', request: u('"instances": [{"attributes": {"id": "i-0a1b2c3d4e5f67890", "arn": "arn:aws:ec2:eu-west-1:123456789012:instance/i-0a1b2c3d4e5f67890", "instance_type": "t3.small"}}]\nWhy does terraform want to replace it?') },
+  { id: 'h2o08', about: 'support macro template', request: u('Improve this macro: "Hi {{customer_name}}, your order {{order_id}} shipped on {{ship_date}}. Track it at {{tracking_url}}."') },
+  { id: 'h2o09', about: 'blog post on privacy law', request: u('Draft a blog post explaining what personal data is under the GDPR and why data minimisation matters for small SaaS companies.') },
+  { id: 'h2o10', about: 'contact page with placeholders', request: u('<form><input type="email" placeholder="you@example.com"><p>Or call us at +1 (800) 555-0199</p></form>\nMake this accessible.') },
+  { id: 'h2o11', about: 'Go struct with password tag', request: u('type Login struct {\n  Email    string `json:"email"`\n  Password string `json:"password"`\n}\nHow do I stop Password from being logged with %+v?') },
+  { id: 'h2o12', about: 'IBAN format question', request: u('How many characters does a German IBAN have, and what do the check digits protect against?') },
+];
+
 export const LABELLED_PROMPTS: readonly LabelledPrompt[] = [
   ...PRIVATE.map((p) => ({ ...p, label: 'private' as const, set: 'tuning' as const })),
   ...ORDINARY.map((p) => ({ ...p, label: 'ordinary' as const, set: 'tuning' as const })),
-  ...HOLDOUT_PRIVATE.map((p) => ({ ...p, label: 'private' as const, set: 'holdout' as const })),
-  ...HOLDOUT_ORDINARY.map((p) => ({ ...p, label: 'ordinary' as const, set: 'holdout' as const })),
+  ...HOLDOUT_PRIVATE.map((p) => ({ ...p, label: 'private' as const, set: 'holdout-1' as const })),
+  ...HOLDOUT_ORDINARY.map((p) => ({ ...p, label: 'ordinary' as const, set: 'holdout-1' as const })),
+  ...HOLDOUT2_PRIVATE.map((p) => ({ ...p, label: 'private' as const, set: 'holdout-2' as const })),
+  ...HOLDOUT2_ORDINARY.map((p) => ({ ...p, label: 'ordinary' as const, set: 'holdout-2' as const })),
 ];

@@ -288,7 +288,7 @@ function literalPassword(value: string, quoted: boolean, envStyle: boolean, line
 }
 
 /** Key names holding a password; the suffix is limited so `password_min_length`, `password_file` etc. do not count. */
-const PASSWORD_KEY = /^[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd)(?:s|_?hash|_?value|_?plain(?:text)?|_?enc(?:rypted)?)?$/i;
+const PASSWORD_KEY = /^(?:[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd)(?:s|_?hash|_?value|_?plain(?:text)?|_?enc(?:rypted)?)?|(?:[A-Za-z0-9_.-]*[_.-])?pass)$/i;
 const PASSWORD_KEY_EXCLUDED = /(?:forgot|reset|policy|min|max|length|show|hide|toggle|validat|verify|check|confirm_?field|label|prompt|hint|placeholder|input|field|column|regex|pattern|strength|expir|url|path|file|env|type|mode|required|enabled|hasher|encoder)/i;
 
 const passwordAssignment: PrivacyRule = {
@@ -297,7 +297,7 @@ const passwordAssignment: PrivacyRule = {
   description: 'Password literal in config, code, connection parameters, command-line flags, .pgpass lines or prose (password=…, "password": "…", -p…)',
   scan: (text) => {
     const out = scanRegex(
-      /(^|[^A-Za-z0-9_.-])(["']?)([A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd)[A-Za-z0-9_]{0,12})\2[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|`([^`\n]{1,200})`|([^\s"'`,;&)}\]]{1,200}))/dgim,
+      /(^|[^A-Za-z0-9_.-])(["']?)([A-Za-z0-9_.-]{0,40}?(?:password|passwd|passphrase|pwd|pass)[A-Za-z0-9_]{0,12})\2[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|`([^`\n]{1,200})`|([^\s"'`,;&)}\]]{1,200}))/dgim,
       text,
       (m) => {
         const key = m[3]!;
@@ -318,6 +318,8 @@ const passwordAssignment: PrivacyRule = {
       /\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n]{0,120}?\s(?:-p|--password=)["']?([^\s"']{3,128})/dg,
       /\b(?:sshpass|mongo|mongosh)\b[^\n]{0,120}?\s(?:-p|--password)\s+["']?([^\s"']{3,128})/dg,
       /\bredis-cli\b[^\n]{0,120}?\s-a\s+["']?([^\s"']{3,128})/dg,
+      /\b(?:docker|podman|nerdctl|buildah|helm\s+registry|oras)\s+login\b[^\n]{0,120}?\s(?:-p|--password)(?:=|\s+)["']?([^\s"']{3,128})/dg,
+      /\s--(?:password|passwd|pass)\s+["']?([^\s"'-][^\s"']{2,127})/dg,
     ];
     for (const re of cli) out.push(...scanRegex(re, text, (m) => (literalPassword(m[1]!, true, false, false) && !/^-/.test(m[1]!) ? groupSpan(m, 1) : null)));
     // .pgpass lines: host:port:database:user:password (not colon-separated numbers such as timestamps)
@@ -430,6 +432,14 @@ const genericAssignment: PrivacyRule = {
       if (/^authorization$/i.test(key)) return tokenLike(v.replace(/^(?:Bearer|Basic|Token)\s*/i, ''), { minEntropy: 3.3 }) ? groupSpan(m, 3) : null;
       if (PASSWORD_KEY.test(key) && !PASSWORD_KEY_EXCLUDED.test(key)) return literalPassword(v, true, false, false) ? groupSpan(m, 3) : null;
       return null;
+    }),
+    // Quoted values may hold any symbols (Django's SECRET_KEY = 'q8#z!m2v@…'); spaces mean prose, not a key.
+    ...scanRegex(/(?<![A-Za-z0-9_])(["']?)([A-Za-z][A-Za-z0-9_.-]{0,40}?)\1[ \t]*(?::=|=>|=|:)[ \t]*(["'`])([^"'`\s]{16,256})\3/dg, text, (m) => {
+      const key = m[2]!;
+      const v = m[4]!;
+      if (!SECRET_KEY_NAME.test(key) || NOT_SECRET_KEY_NAME.test(key) || /^[A-Za-z0-9_\-+/=.~]+$/.test(v)) return null; // plain values: below
+      if (/\$\{|\{\{|%\(|#\{|^<|>$/.test(v) || looksPlaceholder(v)) return null;
+      return hasLetter(v) && /[^A-Za-z]/.test(v) && shannonEntropy(v) >= 3.5 ? groupSpan(m, 4) : null;
     }),
     ...scanRegex(
       /(?<![A-Za-z0-9_])(["']?)([A-Za-z][A-Za-z0-9_.-]{0,40}?)\1[ \t]*(?::=|=>|=|:)[ \t]*(["'`]?)([A-Za-z0-9_\-+/=.~]{16,256})\3(?![A-Za-z0-9_\-+/=.~])/dg,
@@ -618,6 +628,62 @@ const usSsn: PrivacyRule = {
   ],
 };
 
+/** ABA routing number checksum (weights 3, 7, 1). */
+function abaValid(d: string): boolean {
+  if (!/^\d{9}$/.test(d) || /^0{9}$/.test(d)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(d[i]) * [3, 7, 1][i % 3]!;
+  return sum % 10 === 0;
+}
+
+const bankAccount: PrivacyRule = {
+  id: 'pii.bank_account',
+  category: 'personal',
+  description: 'Domestic bank account details: UK sort code + account number, US ABA routing number (checksum) + account number',
+  scan: (text) => [
+    ...scanRegex(/\bsort[ -]?code\b\s*(?:is|:|-)?\s*(\d{2}[- ]?\d{2}[- ]?\d{2})\b[^\n]{0,60}?\b(?:account|acct|a\/c)(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-)?\s*(\d{8})(?!\d)/dgi, text, (m) =>
+      demoDigits(m[2]!) || /^(?:00-?00-?00|12-?34-?56)$/.test(m[1]!.replace(/\s/g, '')) ? null : { offset: m.indices![1]![0], length: m.indices![2]![1] - m.indices![1]![0] },
+    ),
+    ...scanRegex(/\b(?:account|acct|a\/c)(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-)?\s*(\d{8})\b[^\n]{0,60}?\bsort[ -]?code\b\s*(?:is|:|-)?\s*(\d{2}[- ]?\d{2}[- ]?\d{2})(?!\d)/dgi, text, (m) =>
+      demoDigits(m[1]!) ? null : { offset: m.indices![1]![0], length: m.indices![2]![1] - m.indices![1]![0] },
+    ),
+    ...scanRegex(/\b(?:routing|ABA|RTN)(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-)?\s*(\d{9})\b[^\n]{0,80}?\b(?:account|acct)(?:\s*(?:number|no\.?|#))?\s*(?:is|:|-)?\s*(\d{4,17})(?!\d)/dgi, text, (m) =>
+      abaValid(m[1]!) && !demoDigits(m[2]!) ? { offset: m.indices![1]![0], length: m.indices![2]![1] - m.indices![1]![0] } : null,
+    ),
+  ],
+};
+
+const passportNumber: PrivacyRule = {
+  id: 'pii.passport_number',
+  category: 'personal',
+  description: 'Passport number labelled as such (6–9 letters/digits with at least one digit)',
+  scan: (text) =>
+    scanRegex(/\b(?:passport|reisepass|passeport|pasaporte|passaporto)(?:\s*(?:number|no\.?|nr\.?|n[º°o]\.?|#|num(?:ber|éro)?))?\s*(?:is|:|-)?\s*([A-Z0-9]{6,9})\b/dgi, text, (m) => {
+      const v = m[1]!;
+      return /\d/.test(v) && /^[A-Z0-9]+$/.test(v) && !demoDigits(v.replace(/\D/g, '') || '0') && !/^(?:X+\d*|0+|123456789|A?1234567\d?)$/i.test(v) ? groupSpan(m, 1) : null;
+    }),
+};
+
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const DATE = `(?:\\d{1,2}[./-]\\d{1,2}[./-](?:19|20)?\\d{2}|(?:19|20)\\d{2}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th)?\\s+${MONTH}\\.?,?\\s+(?:19|20)\\d{2}|${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{2})`;
+
+const DOB_RE = new RegExp(
+  `\\b(?:DOB|D\\.O\\.B\\.|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|born(?: on)?|geboren(?: am)?|né(?:e)? le|fecha de nacimiento)["']?\\s*(?::|=|is)?\\s*["']?(${DATE})`,
+  'dgi',
+);
+
+const dateOfBirth: PrivacyRule = {
+  id: 'pii.date_of_birth',
+  category: 'personal',
+  description: 'A full date of birth labelled as such (DOB, date of birth, born on …); 1 January placeholders excluded',
+  scan: (text) =>
+    scanRegex(DOB_RE, text, (m) => {
+      const d = m[1]!;
+      if (/^(?:0?1[./-]0?1[./-]|(?:19|20)\d{2}-01-01$)/.test(d) || /^1(?:st)?\s+jan/i.test(d) || /^jan\w*\.?\s+1(?:st)?,/i.test(d)) return null; // 1 January: the default placeholder
+      return groupSpan(m, 1);
+    }),
+};
+
 const ukNino: PrivacyRule = {
   id: 'pii.uk_nino',
   category: 'personal',
@@ -804,7 +870,10 @@ export const RULES: readonly PrivacyRule[] = [
   phone,
   paymentCard,
   iban,
+  bankAccount,
   usSsn,
+  passportNumber,
+  dateOfBirth,
   ukNino,
   esDni,
   itCodiceFiscale,
