@@ -80,6 +80,13 @@ describe('decide with a fake selection model', () => {
     expect(aborted).toBe(true);
   });
 
+  it('falls back when a slow call rejects once aborted', async () => {
+    const { ask } = fakeRoutes((_r, _m, signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    const d = await decide(input({ config: engineeringConfig({ selection_timeout: 0.02 }) }), { ask });
+    expect(d).toMatchObject({ route: 'rotation/general', via: 'fallback' });
+    expect(d.audit.selection.reason).toBe('timeout');
+  });
+
   it('accepts the fallback as an answer', async () => {
     const { ask } = fakeRoutes(() => tag('rotation/general'));
     const d = await decide(input(), { ask });

@@ -40,7 +40,6 @@ async function bounded<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number): 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref?.();
   });
   try {
     const r = await Promise.race([fn(ctrl.signal).then((value) => ({ value })), deadline]);

@@ -287,6 +287,19 @@ describe('detectPrivateData', () => {
     expect(detectPrivateData(req(many), { maxFindings: 10 }).findings).toHaveLength(10);
   });
 
+  it.each([
+    ['repeated CSV headers', 'name,email\n'],
+    ['IBAN-like groups', 'AB12 '],
+    ['assignment chains', 'password='],
+    ['spaced digits', '4 '],
+    ['email-like fragments', 'a@a.'],
+  ])('stays linear on adversarial input: %s', (_name, unit) => {
+    const text = unit.repeat(Math.ceil(300_000 / unit.length));
+    const t0 = Date.now();
+    detectPrivateData(req(text));
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('stays fast on a large prompt', () => {
     const chunk = `const x = ${f.uuid()}; // ${fake('big').token(40)} 1.2.3 #fff 2024-01-01 user@example.com\n`;
     const big = chunk.repeat(Math.ceil(1_000_000 / chunk.length));

@@ -50,7 +50,8 @@ export function detectPrivateData(request: Pick<ChatCompletionRequest, 'messages
     const text = maskDataUrls(seg.text);
     const local: PrivacyFinding[] = [];
     for (const rule of RULES) {
-      for (const span of rule.scan(text)) {
+      // Enough spans per rule for the verdict and the audit; also keeps the overlap checks below small.
+      for (const span of rule.scan(text).slice(0, max)) {
         const f: PrivacyFinding = { rule: rule.id, category: rule.category, messageIndex: seg.messageIndex, location: { part: seg.part, ...span } };
         if (!local.some((o) => o.rule === f.rule && overlaps(o, f))) local.push(f);
       }
