@@ -41,3 +41,4 @@ export {
 export type { TokenWindow } from './rotation/token-budget';
 export { checkDelegation, findDelegationProblems, MAX_DELEGATION_DEPTH } from './rotation/delegation';
 export type { DelegationCheck } from './rotation/delegation';
+export * from './autoselect';

@@ -116,7 +116,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const stop = async (s: StackService, signal: NodeJS.Signals = 'SIGTERM') => {
     const p = procs.get(s);
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill(signal);
     const t = setTimeout(() => p.kill('SIGKILL'), 5000);

@@ -14,6 +14,7 @@ import { LOGGER } from '../tokens';
 @Injectable()
 export class UsageRecorder implements OnApplicationShutdown {
   private readonly queue: Queue;
+  /** Ours, not BullMQ's: a queue given a connection does not close it, so we do on shutdown. */
   private readonly connection: Redis;
 
   constructor(
@@ -43,7 +44,6 @@ export class UsageRecorder implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
-    // BullMQ leaves a connection it was given open.
-    this.connection.disconnect();
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }
