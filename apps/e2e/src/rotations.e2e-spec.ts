@@ -119,7 +119,6 @@ describe('rotations: failover, cooldowns and limits through the whole stack', ()
       headers: { authorization: `Bearer ${GLOBAL_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = async (r: Promise<Response>): Promise<any> => (await r).json();
 
   it('500 from the first candidate: the next one answers, invisibly, with the route headers', async () => {

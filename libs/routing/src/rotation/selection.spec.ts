@@ -22,7 +22,6 @@ describe('weightedPick', () => {
     const N = 5000;
     for (let i = 0; i < N; i++) counts[weightedPick(items, rng)]!++;
     const shares = counts.map((c) => c / N);
-    // eslint-disable-next-line no-console
     console.log(`selection split over ${N} picks for weights 3:1:6 → ${shares.map((s) => (s * 100).toFixed(1) + '%').join(' / ')}`);
     expect(shares[0]).toBeCloseTo(0.3, 1);
     [0.3, 0.1, 0.6].forEach((want, i) => expect(Math.abs(shares[i]! - want)).toBeLessThan(0.025));

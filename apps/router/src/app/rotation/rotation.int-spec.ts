@@ -26,6 +26,7 @@ const COOL_TRIALS = 10;
 const rotations = {
   rotations: {
     tpm: { model_name: 'tpm', providers: [{ provider_id: 'pa', model: 't1', rate_limit_TPM: TPM_LIMIT }] },
+    paced: { model_name: 'paced', providers: [{ provider_id: 'pa', model: 'pc1', rate_limit: 0.2 }] },
     split: { model_name: 'split', providers: [{ provider_id: 'pa', model: 'sp', weight: 3 }, { provider_id: 'pb', model: 'sp', weight: 1 }] },
     ...Object.fromEntries(
       Array.from({ length: COOL_TRIALS }, (_, i) => [
@@ -131,7 +132,6 @@ describe('rotations across two router instances (real Redis, NATS, provider-work
     const storeA = routers[0]!.app.get(CandidateStateStore);
     const window = await routers[0]!.app.get(CandidateStateStore)['client'].hgetall(storeA.keys({ scope: { kind: 'global' }, providerId: 'pa', model: 't1' }).tpm);
     const windowTotal = Object.values(window).map(Number).reduce((x, y) => x + y, 0);
-    // eslint-disable-next-line no-console
     console.log(
       `TPM limit ${TPM_LIMIT}, reservation ${reservation} tokens/request, real usage ${used.prompt_tokens + used.completion_tokens}: ` +
         `${WAVES * PER_WAVE} requests (2 routers, half streaming) in ${Date.now() - t0} ms → admitted ${admitted} (${admittedTokens} tokens), refused ${refused}; ` +
@@ -179,13 +179,22 @@ describe('rotations across two router instances (real Redis, NATS, provider-work
       expect(fa.requests.length).toBe(before);
     }
     const sorted = [...delays].sort((x, y) => x - y);
-    // eslint-disable-next-line no-console
     console.log(
       `cooldown propagation router A → router B over ${COOL_TRIALS} trials (Redis clock): p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms; ` +
         `B's next request skipped the cooled-down candidate every time (B answered ${Math.max(...requestGaps)} ms after A's tripping reply at most)`,
     );
     expect(Math.max(...delays)).toBeLessThanOrEqual(100);
   }, 60_000);
+
+  it('rate_limit pacing holds across both routers', async () => {
+    const N = 6;
+    await Promise.all(Array.from({ length: N }, (_, i) => chat(i % 2 ? B : A, 'rotation/paced')));
+    const times = fa.requests.filter((r) => (r.body as { model?: string }).model === 'pc1').map((r) => r.receivedAt).sort((x, y) => x - y);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    console.log(`pacing rate_limit 0.2 s, ${N} concurrent requests over 2 routers: gaps at the upstream ${gaps.join(', ')} ms (min ${Math.min(...gaps)})`);
+    expect(times).toHaveLength(N);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(180);
+  }, 30_000);
 
   it('selection converges on the configured weights (2000 requests over both routers, seeds 1 and 2, ±3 points)', async () => {
     const N = 2000;
@@ -203,7 +212,6 @@ describe('rotations across two router instances (real Redis, NATS, provider-work
       }),
     );
     const share = (counts['pa'] ?? 0) / N;
-    // eslint-disable-next-line no-console
     console.log(`selection split over ${N} requests (weights pa 3 : pb 1) in ${Date.now() - t0} ms: ${JSON.stringify(counts)} → pa ${(share * 100).toFixed(1)}%`);
     expect((counts['pa'] ?? 0) + (counts['pb'] ?? 0)).toBe(N);
     expect(Math.abs(share - 0.75)).toBeLessThan(0.03);

@@ -153,6 +153,19 @@ describe('CandidateStateStore on real Redis', () => {
     expect(Object.values(buckets).map(Number).reduce((x, y) => x + y, 0)).toBe(90);
   });
 
+  it('checks every configured window (TPH and TPD too) and charges each', async () => {
+    const c = cand();
+    const both = needs({ tokens: 40, tpm: 1000, tph: 100, tpd: 10_000 });
+    const a = await store.admit(c, both, 1000);
+    expect(a.ok && a.buckets.every((b) => b >= 0)).toBe(true);
+    expect((await store.admit(c, both, 1000)).ok).toBe(true);
+    expect(await store.admit(c, both, 1000)).toMatchObject({ ok: false, status: 'tokens', info: 'TPH:80:100' });
+    for (const k of ['tpm', 'tph', 'tpd'] as const) {
+      const h = await redis.client.hgetall(store.keys(c)[k]);
+      expect(Object.values(h).map(Number).reduce((x, y) => x + y, 0)).toBe(80);
+    }
+  });
+
   it('paces requests across callers: slots spaced by rate_limit, skipped when the wait is too long', async () => {
     const c = cand();
     const paced = needs({ paceMs: 200, maxPaceWaitMs: 300 });
