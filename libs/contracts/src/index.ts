@@ -5,6 +5,7 @@ export * from './messaging/caller.schema';
 export * from './messaging/services';
 export * from './messaging/chat.contract';
 export * from './messaging/models.contract';
+export * from './messaging/rotations.contract';
 export * from './jobs/usage.job';
 export * from './jobs/model-catalog.job';
 export * from './config/common.schema';

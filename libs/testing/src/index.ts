@@ -17,6 +17,10 @@ export { eventually, type EventuallyOptions } from './util/eventually';
 export { freePort } from './util/free-port';
 export { startStack, ALL_SERVICES } from './stack/stack';
 export type { Stack, StackOptions, StackService } from './stack/stack';
+export { startTcpProxy } from './util/tcp-proxy';
+export type { TcpProxy, TcpProxyOptions } from './util/tcp-proxy';
+export { startOtlpStub, flattenOtlpJson } from './otlp/otlp-stub';
+export type { ExportedSpan, OtlpStub } from './otlp/otlp-stub';
 export type { FakeUpstream, BaseScenario, ReplayScenario, AbortRecord as UpstreamAbortRecord, RecordedRequest as UpstreamRecordedRequest } from './fake-upstream/fake-upstream.types';
 export { startFakeAnthropic, anthropicSse, anthropicErrorBody, validateMessagesRequest } from './fake-anthropic/fake-anthropic.server';
 export type {

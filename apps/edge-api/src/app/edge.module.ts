@@ -10,6 +10,8 @@ import { ChatForwarder } from './chat/chat-forwarder.service';
 import { ChatController } from './chat/chat.controller';
 import { EdgeHealthController } from './health/edge-health.controller';
 import { ModelsController } from './models/models.controller';
+import { ProviderStateController } from './provider-state/provider-state.controller';
+import { RotationsController } from './rotations/rotations.controller';
 import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
 
 @Module({})
@@ -22,7 +24,7 @@ export class EdgeModule {
         RedisModule.forRoot(env),
         PrismaModule.forRoot(env),
       ],
-      controllers: [EdgeHealthController, ModelsController, ChatController],
+      controllers: [EdgeHealthController, ModelsController, ChatController, RotationsController, ProviderStateController],
       providers: [
         { provide: ENV, useValue: env },
         { provide: LOGGER, useValue: logger },

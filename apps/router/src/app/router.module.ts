@@ -14,15 +14,27 @@ import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
 import { UsageRecorder } from './usage/usage-recorder.service';
 import { NATS_CONNECTION } from '@aisbf/platform-messaging';
 import type { NatsConnection } from 'nats';
+import type { Rng } from '@aisbf/routing';
+import { AttemptRunner } from './rotation/attempt-runner.service';
+import { RotationCatalog } from './rotation/rotation-catalog.service';
+import { ROTATION_RNG, RotationExecutor } from './rotation/rotation-executor.service';
+import { RotationsController } from './rotation/rotations.controller';
+import { RouteDispatcher } from './rotation/route-dispatcher.service';
+import { CandidateStateStore } from './rotation/state/candidate-state.store';
+
+export interface RouterModuleOptions {
+  /** Random source of rotation selection; tests pass a seeded one. */
+  rng?: Rng;
+}
 
 @Module({})
 export class RouterModule {
-  static forRoot(env: AppEnv, config: GatewayConfig, logger: AppLogger): DynamicModule {
+  static forRoot(env: AppEnv, config: GatewayConfig, logger: AppLogger, options: RouterModuleOptions = {}): DynamicModule {
     const checks = (redis: RedisService, nc: NatsConnection) => async () => ({ redis: await redis.ping(), nats: !nc.isClosed() });
     return {
       module: RouterModule,
       imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')), RedisModule.forRoot(env)],
-      controllers: [ChatController, ModelsController, HealthController, createPingController('router', env.instanceId)],
+      controllers: [ChatController, ModelsController, RotationsController, HealthController, createPingController('router', env.instanceId)],
       providers: [
         { provide: ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -33,6 +45,12 @@ export class RouterModule {
         RouteInventoryService,
         ProviderCaller,
         UsageRecorder,
+        { provide: ROTATION_RNG, useValue: options.rng ?? Math.random },
+        CandidateStateStore,
+        AttemptRunner,
+        RotationExecutor,
+        RouteDispatcher,
+        RotationCatalog,
         ChatUseCase,
         ModelCatalogReader,
       ],

@@ -41,6 +41,10 @@ export const RotationConfigSchema = z.strictObject({
   max_attempts: z.number().int().positive().max(50).optional(),
   /** Ours: time-to-first-token deadline for streams and first byte for non-streams, in seconds. */
   ttft_timeout: z.number().positive().optional(),
+  /** Ours: failures within `failure_window` seconds that put a candidate into cooldown (default 3). */
+  failure_threshold: z.number().int().positive().max(1000).optional(),
+  /** Ours: length in seconds of the sliding failure window (default 60). */
+  failure_window: z.number().positive().optional(),
 });
 export type RotationConfig = z.infer<typeof RotationConfigSchema>;
 

@@ -116,7 +116,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const stop = async (s: StackService, signal: NodeJS.Signals = 'SIGTERM') => {
     const p = procs.get(s);
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill(signal);
     const t = setTimeout(() => p.kill('SIGKILL'), 5000);
@@ -151,7 +151,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await Promise.all(services.filter((s) => s !== 'edge-api').map(start));
     if (services.includes('edge-api')) {
       await start('edge-api');
-      await waitFor(async () => (await fetch(`${stack.baseUrl}/health/ready`)).status === 200 || services.length < ALL_SERVICES.length, opts.readyTimeoutMs ?? 60_000, 'edge-api /health/ready', allLogs);
+      let lastReady = '';
+      await waitFor(
+        async () => {
+          const r = await fetch(`${stack.baseUrl}/health/ready`);
+          lastReady = await r.text();
+          return r.status === 200 || services.length < ALL_SERVICES.length;
+        },
+        opts.readyTimeoutMs ?? 60_000,
+        'edge-api /health/ready',
+        () => `last /health/ready answer: ${lastReady}\n${allLogs()}`,
+      );
     }
   } catch (err) {
     await stack.close();

@@ -1,15 +1,17 @@
-import type { ChatCompletion, ProviderScope, RouteMeta, RouterChatCommand, RouterChatEvent, Usage, UsageRecordJob } from '@aisbf/contracts';
+import type { ChatCompletion, RouterChatCommand, RouterChatEvent, Usage, UsageRecordJob } from '@aisbf/contracts';
 import type { AppEnv } from '@aisbf/platform-config';
 import { AppError } from '@aisbf/platform-errors';
 import { InflightRegistry } from '@aisbf/platform-messaging';
 import type { AppLogger } from '@aisbf/platform-observability';
-import { resolveRoute, type ResolvedRoute } from '@aisbf/routing';
+import { resolveRoute } from '@aisbf/routing';
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { RouteInventoryService } from '../inventory/route-inventory.service';
 import { ENV, LOGGER } from '../tokens';
 import { UsageRecorder } from '../usage/usage-recorder.service';
-import { ProviderCaller, type ProviderEvent } from './provider-caller.service';
+import { RouteDispatcher } from '../rotation/route-dispatcher.service';
+import type { AttemptCounter, PrimedAttempt } from '../rotation/route-run';
+import type { ProviderEvent } from './provider-caller.service';
 
 type Emit = (e: RouterChatEvent) => void;
 
@@ -24,23 +26,16 @@ interface Outcome {
   usage: Usage | null;
 }
 
-/** A primed attempt: its first event already read (so a failure before the first token can still be retried). */
-interface PrimedAttempt {
-  meta: RouteMeta;
-  first: ProviderEvent;
-  rest: AsyncGenerator<ProviderEvent>;
-}
-
 /**
  * Route and run one chat completion. Streams are primed: the first upstream event is read before anything is
  * committed to the client, so an upstream that fails before its first token produces an HTTP error (or, with
- * rotations, a failover), and a failure after commit ends the stream with an in-band error event.
+ * rotations, a failover — see ../rotation), and a failure after commit ends the stream with an in-band error event.
  */
 @Injectable()
 export class ChatUseCase {
   constructor(
     @Inject(RouteInventoryService) private readonly inventory: RouteInventoryService,
-    @Inject(ProviderCaller) private readonly provider: ProviderCaller,
+    @Inject(RouteDispatcher) private readonly routes: RouteDispatcher,
     @Inject(UsageRecorder) private readonly usage: UsageRecorder,
     @Inject(InflightRegistry) private readonly inflight: InflightRegistry,
     @Inject(ENV) private readonly env: AppEnv,
@@ -73,15 +68,24 @@ export class ChatUseCase {
       attempts: 0,
       usage: null,
     };
+    const attempts: AttemptCounter = { count: 0 };
     let committed = false;
+    let primed: PrimedAttempt | undefined;
     try {
-      const route = resolveRoute(this.inventory.forCaller(cmd.caller), cmd.body.model, cmd.entrypoint);
+      const inventory = this.inventory.forCaller(cmd.caller);
+      const route = resolveRoute(inventory, cmd.body.model, cmd.entrypoint);
       outcome.route = route.name;
       outcome.routeKind = route.kind;
-      const primed = await this.start(route, cmd, signal, outcome);
+      // Direct routes are one attempt; rotations run their attempt loop. Either way nothing is sent before this returns.
+      primed = await this.routes.start(route, cmd, signal, inventory, attempts);
       emit({ type: 'meta', meta: primed.meta });
       committed = true;
       await this.relay(primed, emit, outcome);
+      if (primed.failure) {
+        outcome.status = 'error';
+        outcome.errorCode = primed.failure.code;
+      }
+      await primed.settle({ status: 'success', usage: outcome.usage });
     } catch (err) {
       const appErr = signal.aborted ? new AppError('CANCELLED', 'The request was cancelled', { retryable: false }) : AppError.from(err);
       if (!(err instanceof AppError)) this.log.error({ err, requestId: cmd.requestId }, 'chat request failed unexpectedly');
@@ -90,61 +94,13 @@ export class ChatUseCase {
       // Before commit the edge answers with an HTTP error; after commit this is the stream's in-band error event.
       if (!signal.aborted) emit({ type: 'error', error: appErr.toEnvelope() });
       if (committed) this.log.warn({ requestId: cmd.requestId, code: appErr.code }, 'stream failed after commit');
+      await primed?.settle({ status: outcome.status === 'cancelled' ? 'cancelled' : 'error', usage: outcome.usage, error: appErr }).catch((e: Error) => this.log.warn({ err: e.message }, 'settle failed'));
+    } finally {
+      outcome.attempts = attempts.count;
+      outcome.providerId = primed?.meta.providerId ?? attempts.last?.providerId ?? null;
+      outcome.model = primed?.meta.model ?? attempts.last?.model ?? null;
     }
     return outcome;
-  }
-
-  /** Pick the upstream and prime it. Rotations and autoselects plug their attempt loops in here. */
-  private async start(route: ResolvedRoute, cmd: RouterChatCommand, signal: AbortSignal, outcome: Outcome): Promise<PrimedAttempt> {
-    if (route.kind !== 'provider') {
-      throw new AppError('INVALID_REQUEST', `Routing to ${route.kind}s is not available in this build yet (requested '${route.name}')`, {
-        retryable: false,
-      });
-    }
-    const scope: ProviderScope = route.scope === 'user' && cmd.caller.userId !== undefined ? { kind: 'user', userId: cmd.caller.userId } : { kind: 'global' };
-    return this.attempt(cmd, { scope, providerId: route.providerId, model: route.model }, 1, route, signal, outcome);
-  }
-
-  private async attempt(
-    cmd: RouterChatCommand,
-    target: { scope: ProviderScope; providerId: string; model: string },
-    attempt: number,
-    route: ResolvedRoute,
-    signal: AbortSignal,
-    outcome: Outcome,
-  ): Promise<PrimedAttempt> {
-    outcome.attempts = attempt;
-    outcome.providerId = target.providerId;
-    outcome.model = target.model;
-    const stream = cmd.body.stream === true;
-    const events = this.provider.call(
-      {
-        requestId: cmd.requestId,
-        attempt,
-        scope: target.scope,
-        providerId: target.providerId,
-        model: target.model,
-        body: cmd.body,
-        stream,
-        includeUsage: cmd.body.stream_options?.include_usage === true,
-        timeoutMs: this.env.timeouts.upstreamMs,
-      },
-      signal,
-    );
-    const first = await events.next();
-    if (first.done) throw new AppError('STREAM_INTERRUPTED', `provider-workers ended attempt ${attempt} without an answer`);
-    if (first.value.type === 'error') {
-      await events.return(undefined);
-      throw AppError.fromEnvelope(first.value.error);
-    }
-    const meta: RouteMeta = {
-      route: route.name,
-      routeKind: route.kind,
-      providerId: target.providerId,
-      model: target.model,
-      attempts: attempt,
-    };
-    return { meta, first: first.value, rest: events };
   }
 
   private async relay(primed: PrimedAttempt, emit: Emit, outcome: Outcome): Promise<void> {
