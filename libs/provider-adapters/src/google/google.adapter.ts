@@ -8,7 +8,6 @@ import { transportError, vendorHttpError } from '../shared/upstream-errors';
 import { fromGeminiResponse, GeminiStreamTranslator, toGeminiRequest } from './google.mapping';
 
 // @google/genai ships its Node typings as ESM; at runtime its `require` entry (dist/node/index.cjs) is used.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const genai = require('@google/genai') as typeof import('@google/genai', { with: { 'resolution-mode': 'import' } });
 
 /** The configured endpoint split into the SDK's `baseUrl` and `apiVersion` (`…/v1beta` → `…`, `v1beta`). */
