@@ -6,6 +6,34 @@ import tseslint from 'typescript-eslint';
 
 const INFRA = ['@nestjs/*', 'nats', '@prisma/*', 'ioredis', 'bullmq', 'fastify', 'mariadb'];
 
+/** Who may import whom. Test files (`allowTesting`) may also import the fakes and harnesses of @aisbf/testing. */
+function boundaries(allowTesting) {
+  const t = (tags) => (allowTesting ? [...tags, 'type:testing', 'scope:testing'] : tags);
+  const services = ['scope:edge', 'scope:router', 'scope:workers', 'scope:analytics', 'scope:broker'];
+  return {
+    enforceBuildableLibDependency: false,
+    allowCircularSelfDependency: false,
+    banTransitiveDependencies: false,
+    depConstraints: [
+      // layers
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: t([]), bannedExternalImports: [...INFRA, 'openai', '@anthropic-ai/*', '@google/genai', 'ollama'] },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: t(['type:contracts']), bannedExternalImports: INFRA },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: t(['type:contracts', 'type:util']), bannedExternalImports: INFRA },
+      { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: t(['type:contracts', 'type:util']), bannedExternalImports: INFRA },
+      { sourceTag: 'type:platform', onlyDependOnLibsWithTags: t(['type:contracts', 'type:util', 'type:platform']) },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util'], bannedExternalImports: ['@nestjs/*'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: t(['type:contracts', 'type:util', 'type:domain', 'type:adapters', 'type:platform']) },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:platform', 'type:app'] },
+      { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:platform'] },
+      // scopes: services share only the shared libraries; nothing but the e2e suite imports a service
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: t(['scope:shared']) },
+      ...services.map((scope) => ({ sourceTag: scope, onlyDependOnLibsWithTags: t(['scope:shared']) })),
+      { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', ...services] },
+      { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
+    ],
+  };
+}
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'tmp/**', 'deploy/helm/**', '**/*.mjs', '**/*.cjs', '**/*.js'] },
   ...nx.configs['flat/base'],
@@ -22,36 +50,12 @@ export default [
           message: 'Read settings through @aisbf/platform-config (loadEnv), parsed once at start-up.',
         },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allowCircularSelfDependency: false,
-          banTransitiveDependencies: false,
-          depConstraints: [
-            // layers
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: [...INFRA, 'openai', '@anthropic-ai/*', '@google/genai', 'ollama'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: INFRA },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: INFRA },
-            { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: INFRA },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:platform'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: ['@nestjs/*'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:domain', 'type:adapters', 'type:platform', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:platform', 'type:app'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:platform'] },
-            // scopes: services only share the shared libraries; nothing imports a service
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:router', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:workers', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:broker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing', 'scope:edge', 'scope:router', 'scope:workers', 'scope:analytics', 'scope:broker'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   {
     // Config parsing, the e2e/bench harnesses and test files legitimately read the environment.

@@ -1,7 +1,6 @@
 import type { ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startFakeAnthropic, type FakeAnthropic } from '@aisbf/testing';
 import type { AdapterChatRequest } from '../adapter.port';
 import { AnthropicAdapter, anthropicBaseUrl } from './anthropic.adapter';

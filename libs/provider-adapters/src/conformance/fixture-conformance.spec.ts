@@ -7,7 +7,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   fixtureIsStream,
   fixtureScenario,

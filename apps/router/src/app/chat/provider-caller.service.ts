@@ -15,8 +15,12 @@ export class ProviderCaller {
     @Inject(ENV) private readonly env: AppEnv,
   ) {}
 
-  call(cmd: ProviderChatCommand, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-    const replies = toAsyncIterable(this.messaging.request(ProviderChatV1, cmd, cmd.requestId));
+  /**
+   * `cmd.requestId` identifies the attempt (provider-workers tracks and cancels it under that id); `requestId` is the
+   * client request's id, which travels in the headers so logs and spans of every hop share it.
+   */
+  call(cmd: ProviderChatCommand, signal: AbortSignal, requestId: string = cmd.requestId): AsyncGenerator<ProviderEvent> {
+    const replies = toAsyncIterable(this.messaging.request(ProviderChatV1, cmd, requestId));
     return ackedStream(replies, {
       ackMs: this.env.timeouts.ackMs,
       idleMs: cmd.timeoutMs + this.env.timeouts.ackMs,

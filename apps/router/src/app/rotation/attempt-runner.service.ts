@@ -147,7 +147,7 @@ export class AttemptRunner {
     let charged = adm.tokens;
     try {
       if (adm.waitMs > 0) await sleep(adm.waitMs, ctx.signal);
-      const events = this.provider.call(this.command(ctx, t, attempt, attemptId), ac.signal);
+      const events = this.provider.call(this.command(ctx, t, attempt, attemptId), ac.signal, ctx.cmd.requestId);
       const first = await this.firstEvent(events, t, ttftMs, cancelUpstream);
       if (first.type === 'error') {
         await events.return(undefined);
