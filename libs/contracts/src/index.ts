@@ -11,3 +11,5 @@ export * from './config/providers.schema';
 export * from './config/rotations.schema';
 export * from './config/autoselect.schema';
 export * from './config/aisbf.schema';
+export * from './messaging/tenancy.events';
+export * from './api/tenancy-api.schema';
