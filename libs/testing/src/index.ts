@@ -17,3 +17,5 @@ export { eventually, type EventuallyOptions } from './util/eventually';
 export { freePort } from './util/free-port';
 export { startStack, ALL_SERVICES } from './stack/stack';
 export type { Stack, StackOptions, StackService } from './stack/stack';
+export { createTestDatabase, testRedisPrefix, clearRedisPrefix } from './db/test-database';
+export type { TestDatabase } from './db/test-database';
