@@ -1,4 +1,4 @@
 export { parseModelName, formatModelName } from './model-name';
 export type { ParsedModelName } from './model-name';
-export { resolveRoute, listModels } from './inventory';
-export type { RouteInventory, ResolvedRoute, ResolveEntrypoint } from './inventory';
+export { resolveRoute, listModels, routeSetOf } from './inventory';
+export type { RouteInventory, RouteSet, RouteScope, ResolvedRoute, ResolveEntrypoint } from './inventory';
