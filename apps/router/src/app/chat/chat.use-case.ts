@@ -75,7 +75,7 @@ export class ChatUseCase {
     };
     let committed = false;
     try {
-      const route = resolveRoute(this.inventory.forCaller(cmd.caller), cmd.body.model, cmd.entrypoint);
+      const route = resolveRoute(await this.inventory.forCaller(cmd.caller), cmd.body.model, cmd.entrypoint);
       outcome.route = route.name;
       outcome.routeKind = route.kind;
       const primed = await this.start(route, cmd, signal, outcome);

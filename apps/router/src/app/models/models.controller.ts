@@ -10,8 +10,8 @@ export class ModelsController {
   constructor(@Inject(RouteInventoryService) private readonly inventory: RouteInventoryService) {}
 
   @MessagePattern(RouterModelsV1.subject)
-  list(@Payload(new ContractPipe(RouterModelsV1.request)) req: RequestOf<typeof RouterModelsV1>): ReplyOf<typeof RouterModelsV1> {
-    const all = listModels(this.inventory.forCaller(req.caller));
+  async list(@Payload(new ContractPipe(RouterModelsV1.request)) req: RequestOf<typeof RouterModelsV1>): Promise<ReplyOf<typeof RouterModelsV1>> {
+    const all = listModels(await this.inventory.forCaller(req.caller));
     const kind = { all: undefined, providers: 'provider', rotations: 'rotation', autoselect: 'autoselect' }[req.filter];
     return { data: kind ? all.filter((m) => m['type'] === kind) : all };
   }
