@@ -4,5 +4,5 @@ export { TOKEN_PREFIX, hashToken, generateToken, tokenDisplayPrefix } from './ap
 export { UserRouteStore, USER_ROUTE_KINDS, schemaOf } from './user-route.store';
 export type { UserRouteKind, UserRouteSet, StoredUserRoute, UserRouteConfigs } from './user-route.store';
 export { checkSecretKey } from './secret-key.check';
-export { TenancyModule, SECRET_BOX } from './tenancy.module';
+export { TenancyModule, SECRET_BOX, verifySecretKey } from './tenancy.module';
 export type { TenancyModuleOptions } from './tenancy.module';
