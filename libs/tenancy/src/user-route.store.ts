@@ -7,7 +7,7 @@ import {
   RotationConfigSchema,
 } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
-import type { PrismaService } from '@aisbf/platform-prisma';
+import { isUniqueViolation, type PrismaService } from '@aisbf/platform-prisma';
 import type { z } from 'zod';
 import { SecretBox, SecretKeyError } from './secret-box';
 import { maskSecrets, mergeSecrets, pointerToPath, resolveMaskedSecrets, splitSecrets } from './secret-fields';
@@ -157,7 +157,7 @@ export class UserRouteStore {
       const row = await table.create({ data: { userId, [SPEC[kind].idField]: id, ...data } });
       return { route: this.view(kind, row), created: true };
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') {
+      if (isUniqueViolation(err)) {
         throw new AppError('CONFLICT', `${SPEC[kind].label} '${id}' exists already; use PUT to replace it`, { retryable: false });
       }
       throw err;

@@ -1,7 +1,7 @@
 import { AuthChangedV1, type CreateTierBody, type TierView, type UpdateTierBody } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 import { EventBus } from '@aisbf/platform-messaging';
-import { Prisma, PrismaService } from '@aisbf/platform-prisma';
+import { isUniqueViolation, Prisma, PrismaService } from '@aisbf/platform-prisma';
 import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator, tierLimits } from '../auth/authenticator.service';
 import type { TierLimits } from '../auth/token-identity';
@@ -76,7 +76,7 @@ export class TiersService {
     try {
       return tierView(await this.prisma.$transaction(fn));
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new AppError('CONFLICT', `Tier '${name}' exists already`, { retryable: false, param: 'name' });
+      if (isUniqueViolation(err)) throw new AppError('CONFLICT', `Tier '${name}' exists already`, { retryable: false, param: 'name' });
       throw err;
     }
   }

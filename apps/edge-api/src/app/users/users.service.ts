@@ -1,7 +1,7 @@
 import { AuthChangedV1, ConfigChangedV1, type CreateUserBody, type UpdateUserBody, type UserView } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 import { EventBus } from '@aisbf/platform-messaging';
-import { PrismaService } from '@aisbf/platform-prisma';
+import { isUniqueViolation, PrismaService } from '@aisbf/platform-prisma';
 import { Inject, Injectable } from '@nestjs/common';
 import { Authenticator } from '../auth/authenticator.service';
 import { userView } from './views';
@@ -56,7 +56,7 @@ export class UsersService {
       });
       return userView(u);
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new AppError('CONFLICT', `User '${body.username}' exists already`, { retryable: false, param: 'username' });
+      if (isUniqueViolation(err)) throw new AppError('CONFLICT', `User '${body.username}' exists already`, { retryable: false, param: 'username' });
       throw err;
     }
   }
