@@ -4,7 +4,7 @@
 // and the config files (problems are reported naming the field, and the row is skipped); secrets are encrypted with
 // AISBF_SECRET_KEY; plaintext tokens of the original are stored as SHA-256 only (they keep working). Idempotent:
 // running it again updates what it imported before.
-import { ROUTE_ID_PATTERN, USERNAME_PATTERN } from '@aisbf/contracts';
+import { describeIssues, ROUTE_ID_PATTERN, USERNAME_PATTERN } from '@aisbf/contracts';
 import { loadEnv, loadGatewayConfig } from '@aisbf/platform-config';
 import { PrismaService } from '@aisbf/platform-prisma';
 import { checkSecretKey, hashToken, schemaOf, SecretBox, tokenDisplayPrefix, UserRouteStore, type UserRouteKind } from '@aisbf/tenancy';
@@ -53,12 +53,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 function problemOf(kind: UserRouteKind, config: unknown): string | undefined {
   const r = schemaOf(kind).safeParse(config);
   if (r.success) return undefined;
-  return r.error.issues
-    .slice(0, 5)
-    .map((i) => {
-      const where = i.path.length ? i.path.join('.') : '(top level)';
-      return i.code === 'unrecognized_keys' ? `${where}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${where}: ${i.message}`;
-    })
+  return describeIssues(r.error, 5)
+    .map((i) => `${i.path || '(top level)'}: ${i.message}`)
     .join('; ');
 }
 

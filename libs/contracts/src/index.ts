@@ -13,3 +13,4 @@ export * from './config/autoselect.schema';
 export * from './config/aisbf.schema';
 export * from './messaging/tenancy.events';
 export * from './api/tenancy-api.schema';
+export * from './validation/describe-issues';

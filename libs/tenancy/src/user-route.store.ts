@@ -1,6 +1,7 @@
 import {
   type AutoselectConfig,
   AutoselectConfigSchema,
+  describeIssues,
   type ProviderConfig,
   ProviderConfigSchema,
   type RotationConfig,
@@ -258,8 +259,7 @@ function parseSecretColumn(column: string | null): Record<string, string> {
 }
 
 function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const where = issue.path.length ? issue.path.join('.') : '(top level)';
-  return issue.code === 'unrecognized_keys' ? `${where}: unknown key "${issue.keys[0]}"` : `${where}: ${issue.message}`;
+  return describeIssues(error, 1)
+    .map((i) => `${i.path || '(top level)'}: ${i.message}`)
+    .join('; ');
 }

@@ -1,22 +1,11 @@
+import { describeIssues as describeIssuesOf } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
-/** `messages[0].role`, `providers[1].api_key`, or `body` for the top level. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.length ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'body';
-}
-
-/** One line per problem, each naming the field (unknown keys by name). */
+/** Each problem naming its field: `body` for the top level, an unknown top-level key by its name. */
 export function describeIssues(error: z.ZodError, max = 10): Array<{ path: string; message: string }> {
-  return error.issues.slice(0, max).map((issue) => {
-    const path = issuePath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-      return { path: path === 'body' ? issue.keys[0]! : path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}` };
-    }
-    return { path, message: issue.message };
-  });
+  return describeIssuesOf(error, max).map(({ path, message, unknownKeys }) => ({ path: path || unknownKeys?.[0] || 'body', message }));
 }
 
 /** Parse with a schema or throw INVALID_REQUEST naming every bad field (`param` = the first one). */
