@@ -87,9 +87,8 @@ export class AdminUsersController {
 
   @Get(':userId/usage')
   async usage(@Param('userId') userId: string) {
-    const id = await this.userId(userId);
-    const tierId = (await this.users.get(id)).tier?.id;
-    return { data: await this.quotas.usage(id, tierId === undefined ? null : await this.tiers.limits(tierId)) };
+    const user = await this.users.get(parseId(userId, () => userNotFound(userId)));
+    return { data: await this.quotas.usage(user.id, user.tier ? await this.tiers.limits(user.tier.id) : null) };
   }
 
   @Get(':userId/providers')

@@ -8,7 +8,8 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ENV, GATEWAY_CONFIG, LOGGER } from '../tokens';
 import { TokenCache } from './token-cache';
-import type { TierLimits, TokenIdentity } from './token-identity';
+import { tierLimits } from '../users/views';
+import type { TokenIdentity } from './token-identity';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const LAST_USED_EVERY_MS = 60_000;
@@ -18,8 +19,6 @@ export interface Authenticated {
   /** Present for user tokens. */
   token?: TokenIdentity;
 }
-
-const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));
 
 /**
  * Who is calling. Global tokens come from aisbf.json `auth.tokens` (compared by SHA-256 digest in constant time).
@@ -123,24 +122,4 @@ export class Authenticator implements OnModuleInit, OnModuleDestroy {
       .update({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } })
       .catch((err: unknown) => this.log.debug({ err: (err as Error).message, tokenId }, 'could not record token last use'));
   }
-}
-
-export function tierLimits(t: {
-  id: number;
-  name: string;
-  requestsPerDay: number | null;
-  requestsPerMonth: number | null;
-  tokensPerDay: bigint | null;
-  tokensPerMonth: bigint | null;
-  requestsPerMinute: number | null;
-}): TierLimits {
-  return {
-    id: t.id,
-    name: t.name,
-    requestsPerDay: t.requestsPerDay,
-    requestsPerMonth: t.requestsPerMonth,
-    tokensPerDay: num(t.tokensPerDay),
-    tokensPerMonth: num(t.tokensPerMonth),
-    requestsPerMinute: t.requestsPerMinute,
-  };
 }

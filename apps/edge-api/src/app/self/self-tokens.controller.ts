@@ -27,10 +27,13 @@ export class SelfTokensController {
   @Get('me')
   async me(@Req() req: AuthedRequest) {
     const t = owner(req);
-    const [user, tokens] = await Promise.all([this.users.get(t.userId), this.tokens.list(t.userId)]);
-    const tier = user.tier ? await this.tiers.get(user.tier.id) : null;
-    const limits = user.tier ? await this.tiers.limits(user.tier.id) : null;
-    return { user, token: tokens.find((x) => x.id === t.tokenId)!, tier, quotas: await this.quotas.usage(t.userId, limits) };
+    const [user, tokens, tier, quotas] = await Promise.all([
+      this.users.get(t.userId),
+      this.tokens.list(t.userId),
+      t.tier ? this.tiers.get(t.tier.id) : null,
+      this.quotas.usage(t.userId, t.tier),
+    ]);
+    return { user, token: tokens.find((x) => x.id === t.tokenId)!, tier, quotas };
   }
 
   @Get('tokens')

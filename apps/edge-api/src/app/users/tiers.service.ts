@@ -3,9 +3,9 @@ import { AppError } from '@aisbf/platform-errors';
 import { EventBus } from '@aisbf/platform-messaging';
 import { isUniqueViolation, Prisma, PrismaService } from '@aisbf/platform-prisma';
 import { Inject, Injectable } from '@nestjs/common';
-import { Authenticator, tierLimits } from '../auth/authenticator.service';
+import { Authenticator } from '../auth/authenticator.service';
 import type { TierLimits } from '../auth/token-identity';
-import { tierView } from './views';
+import { tierLimits, tierView } from './views';
 
 export const tierNotFound = (id: number | string) => new AppError('RESOURCE_NOT_FOUND', `Tier ${id} not found`, { retryable: false });
 

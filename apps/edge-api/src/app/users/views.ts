@@ -1,5 +1,6 @@
 import type { TierView, TokenView, UserView } from '@aisbf/contracts';
 import type { ApiToken, Tier, User } from '@aisbf/platform-prisma';
+import type { TierLimits } from '../auth/token-identity';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const num = (v: number | bigint | null): number | null => (v === null ? null : Number(v));
@@ -47,5 +48,18 @@ export function tierView(t: Tier): TierView {
     requests_per_minute: t.requestsPerMinute,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
+  };
+}
+
+/** A tier's limits as edge-api enforces them (cached with each token lookup). */
+export function tierLimits(t: Tier): TierLimits {
+  return {
+    id: t.id,
+    name: t.name,
+    requestsPerDay: t.requestsPerDay,
+    requestsPerMonth: t.requestsPerMonth,
+    tokensPerDay: num(t.tokensPerDay),
+    tokensPerMonth: num(t.tokensPerMonth),
+    requestsPerMinute: t.requestsPerMinute,
   };
 }
