@@ -2,7 +2,7 @@
 // users (alice, bob) whose providers even share an id, an admin user, and fake upstreams per tenant. Every
 // cross-tenant path (chat, listing, CRUD by id, token use after revocation, disabled user) is tried and refused;
 // the owner's own paths work, and listed model ids round-trip with chat.
-import { eventually, startFakeOpenAI, startStack, type FakeOpenAI, type Stack } from '@aisbf/testing';
+import { eventually, httpJson, type JsonResponse, startFakeOpenAI, startStack, type FakeOpenAI, type Stack } from '@aisbf/testing';
 import OpenAI from 'openai';
 import { randomBytes } from 'node:crypto';
 import { GLOBAL_TOKEN, openaiProvider, writeConfig } from './support/config';
@@ -17,27 +17,8 @@ let bobFake: FakeOpenAI;
 const ids: Record<string, number> = {};
 const tokens: Record<string, { id: number; token: string }> = {};
 
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, token: string | undefined, body?: unknown, replica = 0): Promise<Res> {
-  const res = await fetch(stack.edgeUrls[replica] + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* keep text */
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
+const call = (method: string, path: string, token: string | undefined, body?: unknown, replica = 0): Promise<JsonResponse> =>
+  httpJson(stack.edgeUrls[replica]!, method, path, { token, body });
 
 const sdk = (token: string, replica = 0, base = '/v1') => new OpenAI({ apiKey: token, baseURL: `${stack.edgeUrls[replica]}${base}`, maxRetries: 0 });
 const msg = (model: string, content = 'hello') => ({ model, messages: [{ role: 'user' as const, content }] });

@@ -19,3 +19,4 @@ export { startStack, ALL_SERVICES } from './stack/stack';
 export type { Stack, StackOptions, StackService } from './stack/stack';
 export { createTestDatabase, testRedisPrefix, clearRedisPrefix } from './db/test-database';
 export type { TestDatabase } from './db/test-database';
+export { httpJson, type JsonResponse } from './util/http-json';

@@ -3,7 +3,7 @@
 import { type AppEnv, loadEnv } from '@aisbf/platform-config';
 import { REDACT_PATHS } from '@aisbf/platform-observability';
 import type { ServiceApp } from '@aisbf/platform-service';
-import { clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@aisbf/testing';
+import { clearRedisPrefix, createTestDatabase, httpJson, type JsonResponse, testRedisPrefix, type TestDatabase } from '@aisbf/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ export interface EdgeHarness {
   apps: ServiceApp[];
   logs(): string;
   /** fetch against instance `i` (default 0) with an optional bearer token; JSON in and out. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; instance?: number }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; instance?: number }): Promise<JsonResponse>;
   close(): Promise<void>;
 }
 
@@ -61,21 +61,7 @@ export async function startEdgeHarness(opts: { instances?: number; env?: Record<
     urls,
     apps,
     logs: () => captured,
-    call: async (method, path, { token, body, instance = 0 } = {}) => {
-      const res = await fetch(urls[instance] + path, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON (the docs page) */
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    call: (method, path, { token, body, instance = 0 } = {}) => httpJson(urls[instance]!, method, path, { token, body }),
     close: async () => {
       await Promise.all(apps.map((a) => a.close()));
       await db.drop();
