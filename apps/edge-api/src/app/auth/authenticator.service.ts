@@ -1,4 +1,4 @@
-import { AuthChangedV1, type Caller } from '@aisbf/contracts';
+import { AuthChangedV1, type Caller, type EventOf } from '@aisbf/contracts';
 import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
 import { AppError } from '@aisbf/platform-errors';
 import { EventBus } from '@aisbf/platform-messaging';
@@ -59,7 +59,7 @@ export class Authenticator implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Forget cached lookups affected by a change (called for local changes and for the events of other replicas). */
-  invalidate(e: (typeof AuthChangedV1)['schema']['_output']): void {
+  invalidate(e: EventOf<typeof AuthChangedV1>): void {
     if (e.kind === 'token-revoked') this.cache.invalidate((t) => t.tokenId === e.tokenId);
     else if (e.kind === 'user-changed') this.cache.invalidate((t) => t.userId === e.userId);
     else this.cache.clear();
@@ -95,7 +95,12 @@ export class Authenticator implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(hash);
     if (cached !== undefined) return cached;
     const generation = this.cache.begin();
-    const row = await this.prisma.apiToken.findUnique({ where: { tokenHash: hash }, include: { user: { include: { tier: true } } } });
+    const row = await this.prisma.apiToken
+      .findUnique({ where: { tokenHash: hash }, include: { user: { include: { tier: true } } } })
+      .catch((err: unknown) => {
+        this.log.error({ err: (err as Error).message }, 'token lookup failed');
+        throw new AppError('SERVICE_UNAVAILABLE', 'The API token cannot be checked right now (database unavailable); retry shortly.');
+      });
     const identity: TokenIdentity | null = row
       ? {
           tokenId: row.id,

@@ -55,10 +55,17 @@ export class AdapterPool implements OnModuleInit, OnModuleDestroy {
     let mine = this.userAdapters.get(userId);
     const cached = mine?.get(providerId);
     if (cached && Date.now() - cached.builtAt < this.env.userRoutes.cacheTtlMs) return cached.adapter;
-    const adapter = this.store.loadProviderWithSecrets(userId, providerId).then((cfg) => {
-      if (!cfg) throw new AppError('ROUTE_NOT_FOUND', `User provider '${providerId}' not found`, { retryable: false });
-      return createAdapter(providerId, cfg);
-    });
+    const adapter = this.store
+      .loadProviderWithSecrets(userId, providerId)
+      .catch((err: unknown) => {
+        if (err instanceof AppError) throw err;
+        // Never the error itself in the message: a driver error may quote the row.
+        throw new AppError('SERVICE_UNAVAILABLE', `User provider '${providerId}' cannot be loaded right now: ${(err as Error).name}`);
+      })
+      .then((cfg) => {
+        if (!cfg) throw new AppError('ROUTE_NOT_FOUND', `User provider '${providerId}' not found`, { retryable: false });
+        return createAdapter(providerId, cfg);
+      });
     const entry = { adapter, builtAt: Date.now() };
     if (!mine) this.userAdapters.set(userId, (mine = new Map()));
     mine.set(providerId, entry);

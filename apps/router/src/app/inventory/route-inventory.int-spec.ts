@@ -3,6 +3,7 @@
 import { ConfigChangedV1, type Caller } from '@aisbf/contracts';
 import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
 import { EventBus } from '@aisbf/platform-messaging';
+import { createLogger } from '@aisbf/platform-observability';
 import { PrismaService } from '@aisbf/platform-prisma';
 import { listModels, resolveRoute } from '@aisbf/routing';
 import { UserRouteStore } from '@aisbf/tenancy';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   root = { kind: 'user', label: 'user:root', userId: r.id, username: 'root', tokenId: 2, isAdmin: true };
   for (let i = 0; i < 3; i++) conns.push(await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' }));
   for (const nc of conns.slice(0, 2)) {
-    const svc = new RouteInventoryService(config, store, new EventBus(nc, prefix), env);
+    const svc = new RouteInventoryService(config, store, new EventBus(nc, prefix), env, createLogger('router', 'silent'));
     svc.onModuleInit();
     replicas.push(svc);
   }

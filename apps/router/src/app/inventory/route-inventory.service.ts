@@ -1,10 +1,12 @@
 import { type Caller, ConfigChangedV1 } from '@aisbf/contracts';
 import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
+import { AppError } from '@aisbf/platform-errors';
 import { EventBus } from '@aisbf/platform-messaging';
+import type { AppLogger } from '@aisbf/platform-observability';
 import type { RouteInventory, RouteSet } from '@aisbf/routing';
 import { UserRouteStore } from '@aisbf/tenancy';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ENV, GATEWAY_CONFIG } from '../tokens';
+import { ENV, GATEWAY_CONFIG, LOGGER } from '../tokens';
 
 export const GLOBAL_ROUTES_DENIED =
   'Global routes are only available to admin users. Use your own routes: user-provider/<provider_id>/<model>, ' +
@@ -28,6 +30,7 @@ export class RouteInventoryService implements OnModuleInit, OnModuleDestroy {
     @Inject(UserRouteStore) private readonly store: UserRouteStore,
     @Inject(EventBus) private readonly bus: EventBus,
     @Inject(ENV) private readonly env: AppEnv,
+    @Inject(LOGGER) private readonly log: AppLogger,
   ) {
     this.global = {
       providers: config.providers.providers,
@@ -59,7 +62,11 @@ export class RouteInventoryService implements OnModuleInit, OnModuleDestroy {
   private userRoutes(userId: number): Promise<RouteSet> {
     const cached = this.users.get(userId);
     if (cached && Date.now() - cached.loadedAt < this.env.userRoutes.cacheTtlMs) return cached.routes;
-    const entry = { routes: this.store.loadRouteSet(userId), loadedAt: Date.now() };
+    const routes = this.store.loadRouteSet(userId).catch((err: unknown) => {
+      this.log.error({ err: (err as Error).message, userId }, 'could not load user routes');
+      throw new AppError('SERVICE_UNAVAILABLE', 'Your routes cannot be loaded right now (database unavailable); retry shortly.');
+    });
+    const entry = { routes, loadedAt: Date.now() };
     this.users.delete(userId);
     this.users.set(userId, entry);
     if (this.users.size > MAX_CACHED_USERS) this.users.delete(this.users.keys().next().value!);
