@@ -9,7 +9,7 @@ import { loadEnv, loadGatewayConfig } from '@aisbf/platform-config';
 import { PrismaService } from '@aisbf/platform-prisma';
 import { checkSecretKey, hashToken, schemaOf, SecretBox, tokenDisplayPrefix, UserRouteStore, type UserRouteKind } from '@aisbf/tenancy';
 import { parseArgs } from 'node:util';
-import { mysqlSource, type OriginalSource, type Row, sqliteSource } from './original-source';
+import { mysqlSource, type OriginalSource, sqliteSource } from './original-source';
 
 const USAGE = `usage: node tools/import-original.mjs (--sqlite <aisbf.db> | --mysql <mysql://…/db>) [options]
        node tools/import-original.mjs --config-dir <dir> --owner <username> [options]

@@ -17,6 +17,6 @@ export { eventually, type EventuallyOptions } from './util/eventually';
 export { freePort } from './util/free-port';
 export { startStack, ALL_SERVICES } from './stack/stack';
 export type { Stack, StackOptions, StackService } from './stack/stack';
-export { createTestDatabase, testRedisPrefix, clearRedisPrefix } from './db/test-database';
+export { createTestDatabase, testRedisPrefix, clearRedisPrefix, testServiceUrls } from './db/test-database';
 export type { TestDatabase } from './db/test-database';
 export { httpJson, type JsonResponse } from './util/http-json';

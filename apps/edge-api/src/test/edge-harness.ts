@@ -3,7 +3,7 @@
 import { type AppEnv, loadEnv } from '@aisbf/platform-config';
 import { REDACT_PATHS } from '@aisbf/platform-observability';
 import type { ServiceApp } from '@aisbf/platform-service';
-import { clearRedisPrefix, createTestDatabase, httpJson, type JsonResponse, testRedisPrefix, type TestDatabase } from '@aisbf/testing';
+import { clearRedisPrefix, createTestDatabase, httpJson, type JsonResponse, testRedisPrefix, testServiceUrls, type TestDatabase } from '@aisbf/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +33,8 @@ export async function startEdgeHarness(opts: { instances?: number; env?: Record<
   writeFileSync(join(configDir, 'aisbf.json'), JSON.stringify({ auth: { enabled: true, tokens: [GLOBAL_TOKEN] } }));
   const env = loadEnv('edge-api', {
     DATABASE_URL: db.url,
-    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    REDIS_URL: testServiceUrls().redisUrl,
+    NATS_URL: testServiceUrls().natsUrl,
     AISBF_REDIS_PREFIX: redisPrefix,
     AISBF_NATS_PREFIX: `aisbf.int_${process.pid}_${randomBytes(3).toString('hex')}`,
     AISBF_CONFIG_DIR: configDir,

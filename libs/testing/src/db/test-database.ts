@@ -49,6 +49,11 @@ export async function createTestDatabase(label = 'int'): Promise<TestDatabase> {
   };
 }
 
+/** REDIS_URL and NATS_URL of the machine the tests run on (defaults: 127.0.0.1). */
+export function testServiceUrls(): { redisUrl: string; natsUrl: string } {
+  return { redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', natsUrl: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' };
+}
+
 /** A Redis key prefix nobody else uses, for one test run (see `clearRedisPrefix`). */
 export function testRedisPrefix(label = 'int'): string {
   return `aisbf:${label}_${process.pid}_${randomBytes(3).toString('hex')}:`;
@@ -56,7 +61,7 @@ export function testRedisPrefix(label = 'int'): string {
 
 /** Deletes every key under `prefix` (REDIS_URL's server, default 127.0.0.1:6379). */
 export async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+  const redis = new Redis(testServiceUrls().redisUrl, { maxRetriesPerRequest: 2 });
   try {
     let cursor = '0';
     do {

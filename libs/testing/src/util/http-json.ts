@@ -1,7 +1,6 @@
 export interface JsonResponse {
   status: number;
   /** The body parsed as JSON, or the text when it is not JSON (e.g. an HTML page). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   headers: Headers;
 }

@@ -1,6 +1,7 @@
 // Authentication, access policies, revocation across replicas and the per-token rate limit, on real MariaDB, Redis
 // and NATS with two in-process edge-api replicas. The token cache TTL is a minute here, so anything faster than that
 // is the event path.
+import { PrismaService } from '@aisbf/platform-prisma';
 import { hashToken } from '@aisbf/tenancy';
 import { eventually } from '@aisbf/testing';
 import { GLOBAL_TOKEN, startEdgeHarness, type EdgeHarness } from '../../test/edge-harness';
@@ -40,7 +41,7 @@ describe('authentication', () => {
   });
 
   it('stores only the SHA-256 of a token, shows the token once, and lists a prefix', async () => {
-    const rows = await h.apps[0]!.app.get((await import('@aisbf/platform-prisma')).PrismaService).apiToken.findMany({ where: { userId: aliceId } });
+    const rows = await h.apps[0]!.app.get(PrismaService).apiToken.findMany({ where: { userId: aliceId } });
     expect(rows[0]!.tokenHash).toBe(hashToken(alice));
     expect(JSON.stringify(rows)).not.toContain(alice);
     const list = await h.call('GET', `/api/admin/users/${aliceId}/tokens`, { token: GLOBAL_TOKEN });

@@ -1,11 +1,9 @@
-// UserRouteStore and the secret-key check on the real MariaDB (a fresh, migrated database per run).
+// @aisbf/tenancy's UserRouteStore and the secret-key check on the real MariaDB (a fresh, migrated database per run).
+// It lives here, with the service that writes user routes, because libraries may not depend on @aisbf/testing.
 import { PrismaService } from '@aisbf/platform-prisma';
 import { createTestDatabase, type TestDatabase } from '@aisbf/testing';
 import { randomBytes } from 'node:crypto';
-import { SecretBox } from './secret-box';
-import { checkSecretKey } from './secret-key.check';
-import { SECRET_MASK } from './secret-fields';
-import { UserRouteStore } from './user-route.store';
+import { checkSecretKey, SECRET_MASK, SecretBox, UserRouteStore } from '@aisbf/tenancy';
 
 let db: TestDatabase;
 let prisma: PrismaService;
