@@ -1,1 +1,8 @@
-module.exports = { displayName: 'workspace-tools', preset: '../jest.preset.js', testMatch: ['<rootDir>/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/bench/'] };
+module.exports = {
+  displayName: 'workspace-tools',
+  preset: '../jest.preset.js',
+  roots: ['<rootDir>', '<rootDir>/../deploy'],
+  testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/../deploy/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/bench/'],
+  testTimeout: 60000,
+};

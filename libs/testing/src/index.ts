@@ -20,3 +20,7 @@ export type { Stack, StackOptions, StackService } from './stack/stack';
 export { createTestDatabase, testRedisPrefix, clearRedisPrefix, testServiceUrls } from './db/test-database';
 export type { TestDatabase } from './db/test-database';
 export { httpJson, type JsonResponse } from './util/http-json';
+export { startTcpProxy } from './util/tcp-proxy';
+export type { TcpProxy, TcpProxyOptions } from './util/tcp-proxy';
+export { startOtlpStub, flattenOtlpJson } from './otlp/otlp-stub';
+export type { ExportedSpan, OtlpStub } from './otlp/otlp-stub';

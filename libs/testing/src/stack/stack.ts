@@ -125,7 +125,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const start = (s: StackService) => startProcess(s, s, ports[s]);
   const stop = async (s: string, signal: NodeJS.Signals = 'SIGTERM') => {
     const p = procs.get(s);
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill(signal);
     const t = setTimeout(() => p.kill('SIGKILL'), 5000);
@@ -162,7 +162,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (services.includes('edge-api')) {
       await start('edge-api');
       for (let i = 1; i < edgeReplicas; i++) await startProcess('edge-api', `edge-api#${i}`, edgePorts[i]!);
-      await waitFor(async () => (await fetch(`${stack.baseUrl}/health/ready`)).status === 200 || services.length < ALL_SERVICES.length, opts.readyTimeoutMs ?? 60_000, 'edge-api /health/ready', allLogs);
+      let lastReady = '';
+      await waitFor(
+        async () => {
+          const r = await fetch(`${stack.baseUrl}/health/ready`);
+          lastReady = await r.text();
+          return r.status === 200 || services.length < ALL_SERVICES.length;
+        },
+        opts.readyTimeoutMs ?? 60_000,
+        'edge-api /health/ready',
+        () => `last /health/ready answer: ${lastReady}\n${allLogs()}`,
+      );
     }
   } catch (err) {
     await stack.close();

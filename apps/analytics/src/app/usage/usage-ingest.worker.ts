@@ -4,6 +4,7 @@ import type { AppLogger } from '@aisbf/platform-observability';
 import { RedisService } from '@aisbf/platform-redis';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { ENV, LOGGER } from '../tokens';
 import { UsageRepository } from './usage.repository';
 
@@ -14,6 +15,8 @@ import { UsageRepository } from './usage.repository';
 @Injectable()
 export class UsageIngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker;
+  /** Ours, not BullMQ's: a worker given a connection does not close it, so we do on shutdown. */
+  private connection?: Redis;
 
   constructor(
     @Inject(RedisService) private readonly redis: RedisService,
@@ -23,6 +26,7 @@ export class UsageIngestWorker implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
+    this.connection = this.redis.bullConnection();
     this.worker = new Worker(
       UsageRecordJobV1.queue,
       async (job) => {
@@ -31,7 +35,7 @@ export class UsageIngestWorker implements OnApplicationBootstrap, OnApplicationS
         const written = await this.repo.insertOnce(parsed.data);
         return { written };
       },
-      { connection: this.redis.bullConnection(), prefix: this.redis.bullPrefix, concurrency: 8 },
+      { connection: this.connection, prefix: this.redis.bullPrefix, concurrency: 8 },
     );
     this.worker.on('failed', (job, err) =>
       this.log.warn({ requestId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'usage record write failed; will retry'),
@@ -41,5 +45,6 @@ export class UsageIngestWorker implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    await this.connection?.quit().catch(() => this.connection?.disconnect());
   }
 }

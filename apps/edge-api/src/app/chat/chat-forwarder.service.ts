@@ -46,7 +46,11 @@ export class ChatForwarder {
     @Inject(ENV) private readonly env: AppEnv,
   ) {}
 
-  async forward(requestId: string, caller: Caller, entrypoint: Entrypoint, body: ChatCompletionRequest): Promise<ForwardedChat> {
+  /**
+   * `clientGone` aborts when the HTTP client disconnects: from then on (also while we still wait for `meta`, e.g. an
+   * upstream that has not answered yet) every service working on the request is told to stop.
+   */
+  async forward(requestId: string, caller: Caller, entrypoint: Entrypoint, body: ChatCompletionRequest, clientGone?: AbortSignal): Promise<ForwardedChat> {
     const ac = new AbortController();
     let cancelled = false;
     const cancel = (reason: string) => {
@@ -55,6 +59,8 @@ export class ChatForwarder {
       ac.abort();
       this.bus.publish(RequestCancelledV1, { requestId, reason }, requestId);
     };
+    if (clientGone?.aborted) cancel('client disconnected');
+    else clientGone?.addEventListener('abort', () => cancel('client disconnected'), { once: true });
     const events = ackedStream(
       toAsyncIterable(this.messaging.request(RouterChatV1, { requestId, caller, entrypoint, body, receivedAt: Date.now() }, requestId)),
       { ackMs: this.env.timeouts.ackMs, idleMs: this.env.timeouts.upstreamMs + 2 * this.env.timeouts.ackMs, hop: 'router', signal: ac.signal },

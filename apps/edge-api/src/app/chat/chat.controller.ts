@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER } from '../http/error.filter';
 import { openAIErrorBody } from '../http/openai-errors';
 import { QuotaService } from '../limits/quota.service';
 import { ENV, LOGGER } from '../tokens';
-import { ChatForwarder, parseChatBody } from './chat-forwarder.service';
+import { ChatForwarder, type ForwardedChat, parseChatBody } from './chat-forwarder.service';
 import { SSE_HEADERS, writeFrame } from './sse';
 
 function routeHeaders(requestId: string, meta: RouteMeta): Record<string, string> {
@@ -83,22 +83,28 @@ export class ChatController {
     if (req.token) await this.quotas.admit(req.token.userId, req.token.tier);
     const res = reply.raw;
     let finished = false;
-    let cancel: ((reason: string) => void) | undefined;
-    let clientGone = false;
-    // 'close' fires on completion too; only an early close means the client went away.
+    // 'close' fires on completion too; only an early close means the client went away. The forwarder cancels the
+    // request everywhere as soon as this aborts, including while it still waits for the router to commit.
+    const gone = new AbortController();
     res.once('close', () => {
-      if (!finished) {
-        clientGone = true;
-        cancel?.('client disconnected');
-      }
+      if (!finished) gone.abort();
     });
-    const chat = await this.forwarder.forward(requestId, req.caller, entrypoint, body);
-    cancel = chat.cancel;
-    if (clientGone) return chat.cancel('client disconnected');
+    let chat: ForwardedChat;
+    try {
+      chat = await this.forwarder.forward(requestId, req.caller, entrypoint, body, gone.signal);
+    } catch (err) {
+      if (gone.signal.aborted) return; // nobody to answer
+      throw err;
+    }
+    if (gone.signal.aborted) return chat.cancel('client disconnected');
     const headers = routeHeaders(requestId, chat.meta);
 
     if (body.stream !== true) {
-      const next = await chat.events.next();
+      const next = await chat.events.next().catch((err: unknown) => {
+        if (gone.signal.aborted) return undefined; // cancelled because the client left: nobody to answer
+        throw err;
+      });
+      if (!next) return;
       if (next.done) throw new AppError('SERVICE_UNAVAILABLE', 'The router ended the request without a completion');
       if (next.value.type === 'error') throw AppError.fromEnvelope(next.value.error);
       if (next.value.type !== 'completion') throw new AppError('INTERNAL', `Unexpected router event '${next.value.type}'`);
@@ -127,9 +133,9 @@ export class ChatController {
           break;
         }
       }
-      if (!ended && !clientGone) throw new AppError('STREAM_INTERRUPTED', 'The stream ended before the upstream finished');
+      if (!ended && !gone.signal.aborted) throw new AppError('STREAM_INTERRUPTED', 'The stream ended before the upstream finished');
     } catch (err) {
-      if (!clientGone) {
+      if (!gone.signal.aborted) {
         const appErr = err instanceof AppError ? err : AppError.from(err);
         if (!(err instanceof AppError)) this.log.error({ err, requestId }, 'stream relay failed');
         await writeFrame(res, JSON.stringify(openAIErrorBody(appErr.toEnvelope()))).catch(() => undefined);

@@ -2,6 +2,7 @@ import { UsageRecordJobV1, type UsageRecordJob } from '@aisbf/contracts';
 import { RedisService } from '@aisbf/platform-redis';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { AppLogger } from '@aisbf/platform-observability';
 import { LOGGER } from '../tokens';
 
@@ -13,12 +14,15 @@ import { LOGGER } from '../tokens';
 @Injectable()
 export class UsageRecorder implements OnApplicationShutdown {
   private readonly queue: Queue;
+  /** Ours, not BullMQ's: a queue given a connection does not close it, so we do on shutdown. */
+  private readonly connection: Redis;
 
   constructor(
     @Inject(RedisService) redis: RedisService,
     @Inject(LOGGER) private readonly log: AppLogger,
   ) {
-    this.queue = new Queue(UsageRecordJobV1.queue, { connection: redis.bullConnection(), prefix: redis.bullPrefix });
+    this.connection = redis.bullConnection();
+    this.queue = new Queue(UsageRecordJobV1.queue, { connection: this.connection, prefix: redis.bullPrefix });
     this.queue.on('error', (err) => this.log.warn({ err: err.message }, 'usage queue connection error'));
   }
 
@@ -40,5 +44,6 @@ export class UsageRecorder implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }
