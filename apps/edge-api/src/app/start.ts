@@ -9,7 +9,7 @@ import { OpenAIErrorFilter } from './http/error.filter';
 export async function startEdgeApi(env: AppEnv, logger: AppLogger): Promise<ServiceApp> {
   const config = loadGatewayConfig(env.configDir);
   // edge-api encrypts user provider secrets (and keeps them on update): refuse a missing or wrong AISBF_SECRET_KEY.
-  await verifySecretKey(env);
+  await verifySecretKey(env, logger);
   return bootstrapService({
     env,
     logger,

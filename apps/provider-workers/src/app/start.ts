@@ -7,6 +7,6 @@ import { ProviderWorkersModule } from './provider-workers.module';
 export async function startProviderWorkers(env: AppEnv, logger: AppLogger): Promise<ServiceApp> {
   const config = loadGatewayConfig(env.configDir);
   // User provider keys are decrypted here: refuse to start with a missing or wrong AISBF_SECRET_KEY.
-  await verifySecretKey(env);
+  await verifySecretKey(env, logger);
   return bootstrapService({ env, logger, module: ProviderWorkersModule.forRoot(env, config, logger) });
 }

@@ -74,6 +74,19 @@ describe('start-up', () => {
     await expect(startProviderWorkers(envWith({ AISBF_SECRET_KEY: randomBytes(32).toString('hex') }), logger)).rejects.toThrow(/is not the key that encrypted/);
   });
 
+  it('starts when the database has no tables yet (nothing can be encrypted there)', async () => {
+    const empty = `${db.name}_empty`;
+    await prisma.$executeRawUnsafe(`CREATE DATABASE \`${empty}\``);
+    try {
+      const url = new URL(db.url);
+      url.pathname = `/${empty}`;
+      const app = await startProviderWorkers(envWith({ DATABASE_URL: url.toString() }), logger);
+      await app.close();
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP DATABASE IF EXISTS \`${empty}\``);
+    }
+  });
+
   it('starts with the key the rows were written with', async () => {
     svc = await startProviderWorkers(envWith({ AISBF_SECRET_KEY: key.toString('base64') }), logger);
   });
