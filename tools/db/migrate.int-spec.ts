@@ -307,9 +307,9 @@ describe('drift', () => {
       title: 'a whole model missing from the SQL',
       editSchema: (s) =>
         s +
-        '\nmodel ApiToken {\n  id   Int    @id @default(autoincrement())\n  name String @db.VarChar(191)\n\n  @@map("api_tokens")\n}\n',
+        '\nmodel LegacyToken {\n  id   Int    @id @default(autoincrement())\n  name String @db.VarChar(191)\n\n  @@map("api_tokens")\n}\n',
       expected: { table: 'api_tokens' },
-      line: /^api_tokens: table is in the schema \(model ApiToken\) but not created by the migrations$/m,
+      line: /^api_tokens: table is in the schema \(model LegacyToken\) but not created by the migrations$/m,
     },
     {
       title: 'a missing @@index',

@@ -14,3 +14,6 @@ export * from './config/rotations.schema';
 export * from './config/autoselect.schema';
 export * from './config/aisbf.schema';
 export * from './config/effective-model';
+export * from './messaging/tenancy.events';
+export * from './api/tenancy-api.schema';
+export * from './validation/describe-issues';

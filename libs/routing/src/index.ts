@@ -1,7 +1,5 @@
 export { parseModelName, formatModelName } from './model-name';
 export type { ParsedModelName } from './model-name';
-export { resolveRoute, listModels } from './inventory';
-export type { RouteInventory, ResolvedRoute, ResolveEntrypoint } from './inventory';
 export {
   expandCandidates,
   resolveLimits,
@@ -41,6 +39,8 @@ export {
 export type { TokenWindow } from './rotation/token-budget';
 export { checkDelegation, findDelegationProblems, MAX_DELEGATION_DEPTH } from './rotation/delegation';
 export type { DelegationCheck } from './rotation/delegation';
+export { resolveRoute, listModels, routeSetOf } from './inventory';
+export type { RouteInventory, RouteSet, RouteScope, ResolvedRoute, ResolveEntrypoint } from './inventory';
 export * from './autoselect';
 export { withModelCatalog } from './model-catalog';
 export type { ModelCatalog } from './model-catalog';

@@ -25,7 +25,7 @@ describe('withModelCatalog', () => {
   };
 
   it('cascades context_size configured → fetched → provider default, and capabilities configured → fetched', () => {
-    const out = withModelCatalog(listModels(inv, 'global', 100), inv, catalog, 'global', 100);
+    const out = withModelCatalog(listModels(inv, 100), inv, catalog, 'global', 100);
     const get = (id: string) => out.find((e) => e.id === id) as ModelEntry;
     expect([get('cfg/a')['context_size'], get('cfg/b')['context_size'], get('cfg/c')['context_size'], get('cfg/d')['context_size']]).toEqual([1000, 2000, 32000, 8192]);
     expect([get('cfg/a')['capabilities'], get('cfg/c')['capabilities'], get('cfg/d')['capabilities']]).toEqual([['tools'], ['vision'], []]);
@@ -34,7 +34,7 @@ describe('withModelCatalog', () => {
   });
 
   it('lists the fetched models of a provider that configures none, ids round-tripping with chat', () => {
-    const out = withModelCatalog(listModels(inv, 'global', 100), inv, catalog, 'global', 100);
+    const out = withModelCatalog(listModels(inv, 100), inv, catalog, 'global', 100);
     expect(out.filter((e) => e['provider'] === 'live')).toEqual([
       { id: 'live/x:latest', object: 'model', created: 5, owned_by: 'live', type: 'provider', provider: 'live', model_name: 'x:latest', context_size: 131072, capabilities: ['tools'], source: 'api_cache' },
       { id: 'live/y', object: 'model', created: 100, owned_by: 'live', type: 'provider', provider: 'live', model_name: 'y', context_size: 4096, capabilities: [], source: 'api_cache' },
@@ -44,7 +44,7 @@ describe('withModelCatalog', () => {
   });
 
   it('without a catalog, configured values and defaults still apply', () => {
-    const out = withModelCatalog(listModels(inv, 'global', 100), inv, {}, 'global', 100);
+    const out = withModelCatalog(listModels(inv, 100), inv, {}, 'global', 100);
     expect(out.find((e) => e.id === 'cfg/c')!['context_size']).toBe(8192);
   });
 });

@@ -2,12 +2,15 @@ import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
 import { createPingController, MessagingModule, NATS_CONNECTION, PING_CHECKS } from '@aisbf/platform-messaging';
 import type { AppLogger } from '@aisbf/platform-observability';
 import { RedisModule } from '@aisbf/platform-redis';
+import { PrismaModule } from '@aisbf/platform-prisma';
+import { TenancyModule } from '@aisbf/tenancy';
 import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import { AdapterPool } from './adapters/adapter-pool.service';
 import { ProviderChatHandler } from './chat/provider-chat.handler';
 import { ModelCatalogService } from './models/model-catalog.service';
+import { ProviderModelsHandler } from './models/provider-models.handler';
 import { ENV, GATEWAY_CONFIG, LOGGER } from './tokens';
 
 @Module({})
@@ -16,8 +19,14 @@ export class ProviderWorkersModule {
     const checks = (nc: NatsConnection) => async () => ({ nats: !nc.isClosed() });
     return {
       module: ProviderWorkersModule,
-      imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')), RedisModule.forRoot(env)],
-      controllers: [ProviderChatHandler, HealthController, createPingController('provider-workers', env.instanceId)],
+      imports: [
+        MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')),
+        RedisModule.forRoot(env),
+        // User providers: rows from MySQL, secrets decrypted with AISBF_SECRET_KEY (checked at start-up).
+        PrismaModule.forRoot(env),
+        TenancyModule.forRoot(env, { secrets: true, logger }),
+      ],
+      controllers: [ProviderChatHandler, ProviderModelsHandler, HealthController, createPingController('provider-workers', env.instanceId)],
       providers: [
         { provide: ENV, useValue: env },
         { provide: LOGGER, useValue: logger },

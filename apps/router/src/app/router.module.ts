@@ -1,7 +1,9 @@
 import type { AppEnv, GatewayConfig } from '@aisbf/platform-config';
 import { createPingController, MessagingModule, PING_CHECKS } from '@aisbf/platform-messaging';
 import type { AppLogger } from '@aisbf/platform-observability';
+import { PrismaModule } from '@aisbf/platform-prisma';
 import { RedisModule, RedisService } from '@aisbf/platform-redis';
+import { TenancyModule } from '@aisbf/tenancy';
 import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ChatController } from './chat/chat.controller';
@@ -33,7 +35,13 @@ export class RouterModule {
     const checks = (redis: RedisService, nc: NatsConnection) => async () => ({ redis: await redis.ping(), nats: !nc.isClosed() });
     return {
       module: RouterModule,
-      imports: [MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')), RedisModule.forRoot(env)],
+      imports: [
+        MessagingModule.forRoot(env, (err, where) => logger.warn({ err, where }, 'messaging error')),
+        RedisModule.forRoot(env),
+        // User routes (read without secrets: the router never needs a provider key).
+        PrismaModule.forRoot(env),
+        TenancyModule.forRoot(env, { secrets: false, logger }),
+      ],
       controllers: [ChatController, ModelsController, RotationsController, HealthController, createPingController('router', env.instanceId)],
       providers: [
         { provide: ENV, useValue: env },

@@ -10,6 +10,10 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'ROUTE_NOT_FOUND',
+  /** An API resource (user, token, tier, user route) does not exist, or is not the caller's. */
+  'RESOURCE_NOT_FOUND',
+  /** An API resource with that name or id exists already. */
+  'CONFLICT',
   'PAYLOAD_TOO_LARGE',
   'QUOTA_EXCEEDED',
   'LOOP_DETECTED',

@@ -28,4 +28,15 @@ describe('loadEnv', () => {
     expect(problems).toContain('DATABASE_URL');
     expect(problems).toContain('AISBF_NATS_PREFIX');
   });
+
+  it('reads AISBF_SECRET_KEY as 32 bytes from hex or base64, and names it when it is malformed', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadEnv('edge-api', { AISBF_SECRET_KEY: hex }).secrets.key).toEqual(Buffer.from(hex, 'hex'));
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadEnv('edge-api', { AISBF_SECRET_KEY: b64 }).secrets.key).toEqual(Buffer.alloc(32, 7));
+    expect(loadEnv('edge-api', { AISBF_SECRET_KEY: Buffer.alloc(32, 7).toString('base64url') }).secrets.key).toEqual(Buffer.alloc(32, 7));
+    expect(loadEnv('edge-api', {}).secrets.key).toBeUndefined();
+    expect(() => loadEnv('edge-api', { AISBF_SECRET_KEY: 'too-short' })).toThrow(/AISBF_SECRET_KEY: must be 32 bytes/);
+    expect(() => loadEnv('edge-api', { AISBF_SECRET_KEY: Buffer.alloc(24).toString('base64') })).toThrow(/AISBF_SECRET_KEY/);
+  });
 });

@@ -42,7 +42,34 @@ const EnvSchema = z.object({
   AISBF_MODEL_REFRESH_MS: z.coerce.number().int().nonnegative().default(600_000),
   /** Upper bound for one upstream model listing (ms). */
   AISBF_MODEL_LIST_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** Key that encrypts user provider secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters or base64. */
+  AISBF_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const key = parseSecretKey(v.trim());
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)' });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  /** How long edge-api trusts a cached token lookup (ms); revocations also reach every replica at once by event. */
+  AISBF_AUTH_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** How long the router and provider-workers keep a user's routes (ms); config-changed events refresh them sooner. */
+  AISBF_USER_ROUTES_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(60_000),
 });
+
+/** 32 bytes from 64 hex characters or base64/base64url; undefined when the text is neither. */
+function parseSecretKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
 
 export interface AppEnv {
   service: ServiceName;
@@ -57,6 +84,10 @@ export interface AppEnv {
   migrateOnStart: boolean;
   timeouts: { upstreamMs: number; ackMs: number };
   models: { refreshMs: number; listTimeoutMs: number };
+  /** `key` is absent when AISBF_SECRET_KEY is not set (then no provider secret can be stored or read). */
+  secrets: { key?: Buffer };
+  auth: { cacheTtlMs: number };
+  userRoutes: { cacheTtlMs: number };
 }
 
 export class EnvError extends Error {
@@ -90,5 +121,8 @@ export function loadEnv(service: ServiceName, source: NodeJS.ProcessEnv = proces
     migrateOnStart: e.AISBF_MIGRATE_ON_START,
     timeouts: { upstreamMs: e.AISBF_UPSTREAM_TIMEOUT_MS, ackMs: e.AISBF_ACK_TIMEOUT_MS },
     models: { refreshMs: e.AISBF_MODEL_REFRESH_MS, listTimeoutMs: e.AISBF_MODEL_LIST_TIMEOUT_MS },
+    secrets: { key: e.AISBF_SECRET_KEY },
+    auth: { cacheTtlMs: e.AISBF_AUTH_CACHE_TTL_MS },
+    userRoutes: { cacheTtlMs: e.AISBF_USER_ROUTES_CACHE_TTL_MS },
   };
 }

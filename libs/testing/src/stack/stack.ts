@@ -17,17 +17,22 @@ export interface StackOptions {
   /** Repository root (defaults to the monorepo root). */
   root?: string;
   readyTimeoutMs?: number;
+  /** How many edge-api processes to run (default 1); replica i listens on `edgeUrls[i]`. */
+  edgeReplicas?: number;
 }
 
 export interface Stack {
   id: string;
   baseUrl: string;
+  /** Every edge-api replica's base URL; `edgeUrls[0]` is `baseUrl`. */
+  edgeUrls: string[];
   ports: Record<StackService, number>;
   /** Environment shared by the services: DATABASE_URL, REDIS_URL, NATS_URL and the per-run prefixes. */
   env: Record<string, string>;
   dbName: string;
   natsPrefix: string;
   redisPrefix: string;
+  /** Output of a service (all of its replicas). */
   logs(service: StackService): string;
   /** Stop one service (SIGTERM, then SIGKILL after 5 s). */
   stop(service: StackService, signal?: NodeJS.Signals): Promise<void>;
@@ -78,6 +83,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const services = opts.services ?? ALL_SERVICES;
   const ports = {} as Record<StackService, number>;
   for (const s of ALL_SERVICES) ports[s] = await freePort();
+  const edgeReplicas = Math.max(1, opts.edgeReplicas ?? 1);
+  const edgePorts = [ports['edge-api']];
+  for (let i = 1; i < edgeReplicas; i++) edgePorts.push(await freePort());
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
@@ -95,26 +103,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   await run(process.execPath, [join(root, 'tools/db/migrate.mjs'), 'deploy'], { ...baseEnv }, root);
 
-  const procs = new Map<StackService, ChildProcess>();
-  const logs = new Map<StackService, string>();
+  // Keyed by service name; extra edge-api replicas are `edge-api#<i>`.
+  const procs = new Map<string, ChildProcess>();
+  const logs = new Map<string, string>();
   const allLogs = () => [...logs.entries()].map(([s, l]) => `[${s}]\n${l.slice(-1500)}`).join('\n');
 
-  const healthUrl = (s: StackService) => `http://127.0.0.1:${ports[s]}/health`;
-  const start = async (s: StackService) => {
+  const startProcess = async (s: StackService, name: string, port: number) => {
     const portVar = s === 'edge-api' ? 'AISBF_PORT' : 'AISBF_HEALTH_PORT';
     const child = spawn(process.execPath, [join(root, 'tools/run-service.mjs'), s], {
       cwd: root,
-      env: { ...baseEnv, ...opts.serviceEnv?.[s], [portVar]: String(ports[s]), AISBF_INSTANCE_ID: `${s}-${id}` },
+      env: { ...baseEnv, ...opts.serviceEnv?.[s], [portVar]: String(port), AISBF_INSTANCE_ID: `${name.replace('#', '-')}-${id}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    logs.set(s, logs.get(s) ?? '');
-    const append = (d: Buffer) => logs.set(s, (logs.get(s) ?? '') + d.toString());
+    logs.set(name, logs.get(name) ?? '');
+    const append = (d: Buffer) => logs.set(name, (logs.get(name) ?? '') + d.toString());
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
-    procs.set(s, child);
-    await waitFor(async () => (await fetch(healthUrl(s))).ok, opts.readyTimeoutMs ?? 60_000, `${s} /health`, allLogs);
+    procs.set(name, child);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, opts.readyTimeoutMs ?? 60_000, `${name} /health`, allLogs);
   };
-  const stop = async (s: StackService, signal: NodeJS.Signals = 'SIGTERM') => {
+  const start = (s: StackService) => startProcess(s, s, ports[s]);
+  const stop = async (s: string, signal: NodeJS.Signals = 'SIGTERM') => {
     const p = procs.get(s);
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -128,12 +137,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stack: Stack = {
     id,
     baseUrl: `http://127.0.0.1:${ports['edge-api']}`,
+    edgeUrls: edgePorts.map((p) => `http://127.0.0.1:${p}`),
     ports,
     env,
     dbName,
     natsPrefix,
     redisPrefix,
-    logs: (s) => logs.get(s) ?? '',
+    logs: (s) => [...logs.entries()].filter(([name]) => name === s || name.startsWith(`${s}#`)).map(([, l]) => l).join(''),
     stop,
     start,
     close: async () => {
@@ -151,6 +161,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await Promise.all(services.filter((s) => s !== 'edge-api').map(start));
     if (services.includes('edge-api')) {
       await start('edge-api');
+      for (let i = 1; i < edgeReplicas; i++) await startProcess('edge-api', `edge-api#${i}`, edgePorts[i]!);
       let lastReady = '';
       await waitFor(
         async () => {

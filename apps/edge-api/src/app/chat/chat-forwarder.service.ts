@@ -13,6 +13,7 @@ import { EventBus, MessagingClient } from '@aisbf/platform-messaging';
 import { ackedStream, toAsyncIterable } from '@aisbf/platform-service';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '@aisbf/contracts';
+import { describeIssues } from '../http/validation';
 import { ENV } from '../tokens';
 
 export type RouterEvent = Exclude<RouterChatEvent, { type: 'accepted' }>;
@@ -24,9 +25,8 @@ export function parseChatBody(body: unknown): ChatCompletionRequest {
   }
   const r = ChatCompletionRequestSchema.safeParse(body);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'body';
-  throw new AppError('INVALID_REQUEST', `Invalid request: ${path}: ${issue.message}`, { retryable: false, param: path });
+  const { path, message } = describeIssues(r.error, 1)[0]!;
+  throw new AppError('INVALID_REQUEST', `Invalid request: ${path}: ${message}`, { retryable: false, param: path });
 }
 
 export interface ForwardedChat {

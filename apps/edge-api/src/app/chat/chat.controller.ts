@@ -1,13 +1,15 @@
-import type { Entrypoint, RouteMeta } from '@aisbf/contracts';
+import type { Entrypoint, RouteMeta, Usage } from '@aisbf/contracts';
 import type { AppEnv } from '@aisbf/platform-config';
 import { AppError } from '@aisbf/platform-errors';
 import type { AppLogger } from '@aisbf/platform-observability';
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { Access } from '../auth/access';
 import { AuthGuard, type AuthedRequest } from '../auth/auth.guard';
 import { REQUEST_ID_HEADER } from '../http/error.filter';
 import { openAIErrorBody } from '../http/openai-errors';
+import { QuotaService } from '../limits/quota.service';
 import { ENV, LOGGER } from '../tokens';
 import { ChatForwarder, type ForwardedChat, parseChatBody } from './chat-forwarder.service';
 import { SSE_HEADERS, writeFrame } from './sse';
@@ -35,6 +37,7 @@ export class ChatController {
     @Inject(ChatForwarder) private readonly forwarder: ChatForwarder,
     @Inject(ENV) private readonly env: AppEnv,
     @Inject(LOGGER) private readonly log: AppLogger,
+    @Inject(QuotaService) private readonly quotas: QuotaService,
   ) {}
 
   @Post(['v1/chat/completions', 'api/v1/chat/completions'])
@@ -53,6 +56,20 @@ export class ChatController {
     return this.handle(req, reply, body, { kind: 'autoselect' });
   }
 
+  /** The user comes from the token; `model` names the user's routes (admin users: global routes too). */
+  @Post('api/user/chat/completions')
+  @Access('user')
+  userScoped(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'user' });
+  }
+
+  /** The original's form: `{username}` must be the token's owner (403 otherwise). */
+  @Post('api/u/:username/chat/completions')
+  @Access('user-path')
+  userPath(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown): Promise<void> {
+    return this.handle(req, reply, body, { kind: 'user' });
+  }
+
   @Post('api/:providerId/chat/completions')
   provider(@Req() req: AuthedRequest, @Res() reply: FastifyReply, @Body() body: unknown, @Param('providerId') providerId: string): Promise<void> {
     return this.handle(req, reply, body, { kind: 'provider', providerId });
@@ -62,6 +79,8 @@ export class ChatController {
     const requestId = randomUUID();
     req.aisbfRequestId = requestId;
     const body = parseChatBody(rawBody);
+    // User tokens: the tier's request and token quotas (429 naming the quota and when it resets).
+    if (req.token) await this.quotas.admit(req.token.userId, req.token.tier);
     const res = reply.raw;
     let finished = false;
     // 'close' fires on completion too; only an early close means the client went away. The forwarder cancels the
@@ -90,6 +109,7 @@ export class ChatController {
       if (next.value.type === 'error') throw AppError.fromEnvelope(next.value.error);
       if (next.value.type !== 'completion') throw new AppError('INTERNAL', `Unexpected router event '${next.value.type}'`);
       finished = true;
+      this.countTokens(req, next.value.completion.usage);
       await reply.status(200).headers(headers).type('application/json').send(next.value.completion);
       return;
     }
@@ -102,6 +122,7 @@ export class ChatController {
         if (e.type === 'chunk') {
           await writeFrame(res, JSON.stringify(e.chunk));
         } else if (e.type === 'end') {
+          this.countTokens(req, e.usage);
           await writeFrame(res, '[DONE]');
           ended = true;
           break;
@@ -124,5 +145,11 @@ export class ChatController {
       res.end();
     }
   }
-}
 
+  /** Adds a finished request's tokens to the user's token quotas (off the response path). */
+  private countTokens(req: AuthedRequest, usage: Usage | null | undefined): void {
+    if (!req.token || !usage) return;
+    const total = usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens;
+    this.quotas.addTokens(req.token.userId, total).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'could not count tokens for quotas'));
+  }
+}

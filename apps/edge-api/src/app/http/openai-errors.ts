@@ -7,6 +7,8 @@ const STATUS: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   ROUTE_NOT_FOUND: 404,
+  RESOURCE_NOT_FOUND: 404,
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   QUOTA_EXCEEDED: 429,
   LOOP_DETECTED: 508,
@@ -29,6 +31,8 @@ const STATUS: Record<ErrorCode, number> = {
 const TYPE: Partial<Record<ErrorCode, string>> = {
   INVALID_REQUEST: 'invalid_request_error',
   ROUTE_NOT_FOUND: 'invalid_request_error',
+  RESOURCE_NOT_FOUND: 'invalid_request_error',
+  CONFLICT: 'invalid_request_error',
   PAYLOAD_TOO_LARGE: 'invalid_request_error',
   BAD_REQUEST: 'invalid_request_error',
   CONTEXT_LENGTH: 'invalid_request_error',
@@ -44,6 +48,9 @@ const TYPE: Partial<Record<ErrorCode, string>> = {
 
 const OPENAI_CODE: Partial<Record<ErrorCode, string>> = {
   ROUTE_NOT_FOUND: 'model_not_found',
+  RESOURCE_NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  QUOTA_EXCEEDED: 'insufficient_quota',
   NOT_FOUND: 'model_not_found',
   UNAUTHENTICATED: 'invalid_api_key',
   RATE_LIMITED: 'rate_limit_exceeded',

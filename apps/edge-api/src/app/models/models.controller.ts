@@ -3,6 +3,7 @@ import { AppError } from '@aisbf/platform-errors';
 import { MessagingClient } from '@aisbf/platform-messaging';
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { firstValueFrom, timeout } from 'rxjs';
+import { Access } from '../auth/access';
 import { AuthGuard, type AuthedRequest } from '../auth/auth.guard';
 import type { AppEnv } from '@aisbf/platform-config';
 import { ENV } from '../tokens';
@@ -32,6 +33,29 @@ export class ModelsController {
 
   @Get(['v1/models/*', 'api/v1/models/*'])
   async one(@Req() req: AuthedRequest, @Param('*') id: string) {
+    return this.find(req, id);
+  }
+
+  /** The caller's models (the user comes from the token): exactly the ids chat accepts. */
+  @Get('api/user/models')
+  @Access('user')
+  async userList(@Req() req: AuthedRequest) {
+    return { object: 'list', data: await this.fetch(req) };
+  }
+
+  @Get('api/u/:username/models')
+  @Access('user-path')
+  async userPathList(@Req() req: AuthedRequest) {
+    return { object: 'list', data: await this.fetch(req) };
+  }
+
+  @Get('api/u/:username/models/*')
+  @Access('user-path')
+  async userPathOne(@Req() req: AuthedRequest, @Param('*') id: string) {
+    return this.find(req, id);
+  }
+
+  private async find(req: AuthedRequest, id: string) {
     const found = (await this.fetch(req)).find((m) => m.id === id);
     if (!found) throw new AppError('ROUTE_NOT_FOUND', `Model '${id}' not found. GET /v1/models lists the models you can use.`, { retryable: false });
     return found;

@@ -5,17 +5,19 @@ import { MessagingClient } from '@aisbf/platform-messaging';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { firstValueFrom, timeout } from 'rxjs';
 import { z } from 'zod';
+import { Access } from '../auth/access';
 import { AuthGuard, type AuthedRequest } from '../auth/auth.guard';
 import { ENV } from '../tokens';
 
 const DisableBody = z.strictObject({ reason: z.string().max(500).optional() }).optional();
 
 /**
- * Manual disable / enable of a global provider (every model, in every rotation), for global admin tokens. The state
+ * Manual disable / enable of a global provider (every model, in every rotation), for a global token or an admin user. The state
  * lives in Redis, so every router replica honours it at once; enabling also clears the provider's cooldowns.
  */
 @Controller('api/admin/providers')
 @UseGuards(AuthGuard)
+@Access('admin')
 export class ProviderStateController {
   constructor(
     @Inject(MessagingClient) private readonly messaging: MessagingClient,
@@ -23,9 +25,6 @@ export class ProviderStateController {
   ) {}
 
   private async ask(req: AuthedRequest, op: RequestOf<typeof RouterProviderStateV1>['op'], providerId: string, reason?: string) {
-    if (req.caller.kind !== 'global' || !req.caller.isAdmin) {
-      throw new AppError('FORBIDDEN', 'Only a global admin token may read or change provider state.', { retryable: false });
-    }
     try {
       return await firstValueFrom(
         this.messaging.request(RouterProviderStateV1, { caller: req.caller, op, providerId, ...(reason ? { reason } : {}) }).pipe(timeout(this.env.timeouts.ackMs)),

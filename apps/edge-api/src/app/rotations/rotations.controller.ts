@@ -4,12 +4,14 @@ import { AppError } from '@aisbf/platform-errors';
 import { MessagingClient } from '@aisbf/platform-messaging';
 import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
 import { firstValueFrom, timeout } from 'rxjs';
+import { Access } from '../auth/access';
 import { AuthGuard, type AuthedRequest } from '../auth/auth.guard';
 import { ENV } from '../tokens';
 
 /** The original's rotation listings (aisbf-behaviour §1.4–1.5), answered by the router (which holds the inventory). */
 @Controller('api/rotations')
 @UseGuards(AuthGuard)
+@Access('admin')
 export class RotationsController {
   constructor(
     @Inject(MessagingClient) private readonly messaging: MessagingClient,

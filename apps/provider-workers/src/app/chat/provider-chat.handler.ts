@@ -37,7 +37,7 @@ export class ProviderChatHandler {
 
   private async run(cmd: ProviderChatCommand, signal: AbortSignal, emit: (e: ProviderChatEvent) => void): Promise<void> {
     try {
-      const adapter = this.adapters.get(cmd.scope, cmd.providerId);
+      const adapter = await this.adapters.get(cmd.scope, cmd.providerId);
       const req = { model: cmd.model, body: cmd.body, includeUsage: cmd.includeUsage, signal, timeoutMs: cmd.timeoutMs };
       if (!cmd.stream) {
         emit({ type: 'completion', completion: await adapter.complete(req) });

@@ -1,3 +1,5 @@
+import type { EventBus } from '@aisbf/platform-messaging';
+import type { UserRouteStore } from '@aisbf/tenancy';
 /**
  * ModelCatalogService against this machine's Redis (a per-run key prefix) and fake upstreams: the BullMQ scheduler and
  * the boot refresh fill the catalog; a failed refresh keeps the previous models and records the error.
@@ -30,7 +32,7 @@ describe('ModelCatalogService (Redis + BullMQ)', () => {
       broken: { type: 'anthropic', api_key_required: true, endpoint: anthropic.url, rate_limit: 0 } as ProviderConfig, // no key
     };
     const config = { dir: '', providers: { providers }, rotations: { rotations: {} }, autoselect: {}, aisbf: {} } as unknown as GatewayConfig;
-    service = new ModelCatalogService(redis, new AdapterPool(config, redis), config, env, createLogger('provider-workers', 'silent'));
+    service = new ModelCatalogService(redis, new AdapterPool(config, {} as UserRouteStore, { subscribe: () => () => undefined } as unknown as EventBus, env, redis), config, env, createLogger('provider-workers', 'silent'));
   });
 
   afterAll(async () => {

@@ -75,7 +75,7 @@ export class ModelCatalogService implements OnApplicationBootstrap, OnApplicatio
     let entry: ModelCatalogEntry;
     const signal = AbortSignal.timeout(this.env.models.listTimeoutMs);
     try {
-      const adapter = this.adapters.get({ kind: 'global' }, providerId);
+      const adapter = await this.adapters.get({ kind: 'global' }, providerId);
       const models = await adapter.listModels(signal);
       entry = {
         providerId,

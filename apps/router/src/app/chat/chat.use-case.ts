@@ -72,7 +72,7 @@ export class ChatUseCase {
     let committed = false;
     let primed: PrimedAttempt | undefined;
     try {
-      const inventory = this.inventory.forCaller(cmd.caller);
+      const inventory = await this.inventory.forCaller(cmd.caller);
       const route = resolveRoute(inventory, cmd.body.model, cmd.entrypoint);
       outcome.route = route.name;
       outcome.routeKind = route.kind;

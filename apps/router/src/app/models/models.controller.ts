@@ -16,7 +16,7 @@ export class ModelsController {
 
   @MessagePattern(RouterModelsV1.subject)
   async list(@Payload(new ContractPipe(RouterModelsV1.request)) req: RequestOf<typeof RouterModelsV1>): Promise<ReplyOf<typeof RouterModelsV1>> {
-    const inv = this.inventory.forCaller(req.caller);
+    const inv = await this.inventory.forCaller(req.caller);
     if (req.providerId !== undefined && !inv.providers[req.providerId]) {
       throw new AppError('ROUTE_NOT_FOUND', `Provider '${req.providerId}' not found. Available providers: ${Object.keys(inv.providers).join(', ') || '(none)'}`, { retryable: false });
     }

@@ -1,6 +1,6 @@
 import type { CandidateState, Caller, RotationConfig } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
-import { expandCandidates, type Candidate, type ProviderCandidate, type RouteInventory } from '@aisbf/routing';
+import { expandCandidates, routeSetOf, type Candidate, type ProviderCandidate, type RouteInventory } from '@aisbf/routing';
 import { Inject, Injectable } from '@nestjs/common';
 import { RouteInventoryService } from '../inventory/route-inventory.service';
 import { MAX_PACE_WAIT_MS } from './attempt-runner.service';
@@ -20,8 +20,11 @@ export class RotationCatalog {
     @Inject(CandidateStateStore) private readonly store: CandidateStateStore,
   ) {}
 
-  private inv(caller: Caller): RouteInventory {
-    return this.inventory.forCaller(caller);
+  /** The global rotations: ordinary users get FORBIDDEN (their own rotations are listed under /api/u/{username}). */
+  private async inv(caller: Caller): Promise<RouteInventory> {
+    const inv = await this.inventory.forCaller(caller);
+    routeSetOf(inv, 'global');
+    return inv;
   }
 
   private rotation(inv: RouteInventory, id: string): RotationConfig {
@@ -31,8 +34,8 @@ export class RotationCatalog {
   }
 
   /** `GET /api/rotations`: `{<id>: {model_name, models: [{name, provider_id, weight, rate_limit}]}}`. */
-  list(caller: Caller): Record<string, unknown> {
-    const inv = this.inv(caller);
+  async list(caller: Caller): Promise<Record<string, unknown>> {
+    const inv = await this.inv(caller);
     return Object.fromEntries(
       Object.entries(inv.rotations).map(([id, r]) => [
         id,
@@ -51,7 +54,7 @@ export class RotationCatalog {
 
   /** `GET /api/rotations/{id}`: `{id, model_name, providers}` (keys redacted) and the live state of its candidates. */
   async get(caller: Caller, id: string): Promise<Record<string, unknown>> {
-    const inv = this.inv(caller);
+    const inv = await this.inv(caller);
     const r = this.rotation(inv, id);
     const { candidates, issues } = expandCandidates(r, inv.providers);
     return {
@@ -64,8 +67,8 @@ export class RotationCatalog {
   }
 
   /** `GET /api/rotations/models`: every rotation's members, flattened. */
-  models(caller: Caller): Array<Record<string, unknown>> {
-    const inv = this.inv(caller);
+  async models(caller: Caller): Promise<Array<Record<string, unknown>>> {
+    const inv = await this.inv(caller);
     return Object.entries(inv.rotations).flatMap(([rotationId, r]) =>
       expandCandidates(r, inv.providers).candidates.map((c) =>
         c.kind === 'provider'

@@ -8,6 +8,7 @@ import {
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_FAILURE_WINDOW_MS,
   expandCandidates,
+  routeSetOf,
   findDelegationProblems,
   formatModelName,
   resolveRoute,
@@ -100,7 +101,8 @@ export class RotationExecutor implements OnApplicationBootstrap {
   async statuses(route: RotationRoute, ctx: Pick<RunContext, 'cmd' | 'inventory'>): Promise<Array<{ candidate: Candidate; status?: CandidateStatus }>> {
     const s = this.settings(route, ctx.cmd.body.stream === true);
     const scope = this.scopeOf(route, ctx);
-    const { candidates } = expandCandidates(route.rotation, ctx.inventory.providers, route.scope);
+    // A user rotation's candidates are the user's own providers; a global one's the global providers.
+    const { candidates } = expandCandidates(route.rotation, routeSetOf(ctx.inventory, route.scope).providers, route.scope);
     const providers = candidates.filter((c): c is ProviderCandidate => c.kind === 'provider');
     let statuses: CandidateStatus[] = [];
     try {

@@ -24,9 +24,9 @@ export class RotationsController {
   async rotations(@Payload(new ContractPipe(RouterRotationsV1.request)) req: RequestOf<typeof RouterRotationsV1>): Promise<ReplyOf<typeof RouterRotationsV1>> {
     switch (req.op) {
       case 'list':
-        return { data: this.catalog.list(req.caller) };
+        return { data: await this.catalog.list(req.caller) };
       case 'models':
-        return { data: this.catalog.models(req.caller) };
+        return { data: await this.catalog.models(req.caller) };
       case 'get':
         if (!req.id) throw new AppError('INVALID_REQUEST', 'a rotation id is required', { retryable: false });
         return { data: await this.catalog.get(req.caller, req.id) };
@@ -36,7 +36,7 @@ export class RotationsController {
   @MessagePattern(RouterProviderStateV1.subject)
   async providerState(@Payload(new ContractPipe(RouterProviderStateV1.request)) req: RequestOf<typeof RouterProviderStateV1>): Promise<ReplyOf<typeof RouterProviderStateV1>> {
     assertGlobalAdmin(req.caller);
-    const inv = this.inventory.forCaller(req.caller);
+    const inv = await this.inventory.forCaller(req.caller);
     const provider = inv.providers[req.providerId];
     if (!provider) {
       throw new AppError('ROUTE_NOT_FOUND', `Provider '${req.providerId}' not found. Available providers: ${Object.keys(inv.providers).join(', ') || '(none)'}`, { retryable: false });
@@ -70,7 +70,7 @@ export class RotationsController {
 
 /** Switching global providers is for global (config) administrators; the users issue adds admin users. */
 function assertGlobalAdmin(caller: Caller): void {
-  if (caller.kind !== 'global' || !caller.isAdmin) {
-    throw new AppError('FORBIDDEN', 'Only a global admin token may change or read provider state (enable auth in aisbf.json and use one of auth.tokens).', { retryable: false });
+  if (!caller.isAdmin || caller.kind === 'anonymous') {
+    throw new AppError('FORBIDDEN', 'Only a global token or an admin user may change or read provider state (with auth enabled in aisbf.json).', { retryable: false });
   }
 }
