@@ -1,45 +1,15 @@
 import type { ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
-import { AppError } from '@aisbf/platform-errors';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
 import { startFakeAnthropic, type FakeAnthropic } from '@aisbf/testing';
-import type { AdapterChatRequest } from '../adapter.port';
+import { providerConfig, chatRequest, collect, failure, delta, type Json } from '../test/adapter-spec.helpers';
 import { AnthropicAdapter, anthropicBaseUrl } from './anthropic.adapter';
 import { AnthropicStreamTranslator } from './anthropic.mapping';
 
-type Json = Record<string, unknown>;
-
 const KEY = 'sk-ant-test-key';
 
-function config(fake: FakeAnthropic, extra: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { type: 'anthropic', api_key_required: true, api_key: KEY, endpoint: fake.url, rate_limit: 0, ...extra } as ProviderConfig;
-}
+const config = (fake: FakeAnthropic, extra: Partial<ProviderConfig> = {}) => providerConfig('anthropic', fake.url, { api_key_required: true, api_key: KEY, ...extra });
 
-function request(body: Partial<ChatCompletionRequest>, signal = new AbortController().signal): AdapterChatRequest {
-  return {
-    model: 'claude-haiku-4-5',
-    body: { model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }], ...body } as ChatCompletionRequest,
-    includeUsage: false,
-    signal,
-    timeoutMs: 10_000,
-  };
-}
-
-async function collect(it: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
-
-const delta = (c: ChatCompletionChunk) => (c.choices[0] as Json | undefined)?.['delta'] as Json | undefined;
+const request = (body: Partial<ChatCompletionRequest> = {}, signal = new AbortController().signal) => chatRequest('claude-haiku-4-5', 'anthropic/claude-haiku-4-5', body, signal, 'hi');
 
 describe('AnthropicAdapter (against the fake Messages API)', () => {
   let fake: FakeAnthropic;

@@ -1,44 +1,14 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
-import { AppError } from '@aisbf/platform-errors';
+import type { ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
 import { startFakeGemini, type FakeGemini } from '@aisbf/testing';
-import type { AdapterChatRequest } from '../adapter.port';
+import { providerConfig, chatRequest, collect, failure, delta, type Json } from '../test/adapter-spec.helpers';
 import { geminiHttpOptions, GoogleAdapter } from './google.adapter';
-
-type Json = Record<string, unknown>;
 
 const KEY = 'AIza-test-key';
 
-function config(fake: FakeGemini, extra: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { type: 'google', api_key_required: true, api_key: KEY, endpoint: fake.url, rate_limit: 0, ...extra } as ProviderConfig;
-}
+const config = (fake: FakeGemini, extra: Partial<ProviderConfig> = {}) => providerConfig('google', fake.url, { api_key_required: true, api_key: KEY, ...extra });
 
-function request(body: Partial<ChatCompletionRequest>, signal = new AbortController().signal): AdapterChatRequest {
-  return {
-    model: 'gemini-2.5-flash',
-    body: { model: 'gem/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }], ...body } as ChatCompletionRequest,
-    includeUsage: false,
-    signal,
-    timeoutMs: 10_000,
-  };
-}
-
-async function collect(it: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
-
-const delta = (c: ChatCompletionChunk) => (c.choices[0] as Json | undefined)?.['delta'] as Json | undefined;
+const request = (body: Partial<ChatCompletionRequest> = {}, signal = new AbortController().signal) => chatRequest('gemini-2.5-flash', 'gem/gemini-2.5-flash', body, signal, 'hi');
 
 describe('GoogleAdapter (against the fake Gemini API)', () => {
   let fake: FakeGemini;

@@ -1,43 +1,13 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
-import { AppError } from '@aisbf/platform-errors';
+import type { ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
 import { startFakeOllama, type FakeOllama } from '@aisbf/testing';
-import type { AdapterChatRequest } from '../adapter.port';
+import { providerConfig, chatRequest, collect, failure, delta, type Json } from '../test/adapter-spec.helpers';
 import { defaultImageLoader } from '../shared/image-loader';
 import { OllamaAdapter, ollamaHost } from './ollama.adapter';
 
-type Json = Record<string, unknown>;
+const config = (fake: FakeOllama, extra: Partial<ProviderConfig> = {}) => providerConfig('ollama', fake.url, { api_key_required: false, ...extra });
 
-function config(fake: FakeOllama, extra: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { type: 'ollama', api_key_required: false, endpoint: fake.url, rate_limit: 0, ...extra } as ProviderConfig;
-}
-
-function request(body: Partial<ChatCompletionRequest>, signal = new AbortController().signal): AdapterChatRequest {
-  return {
-    model: 'llama3.2',
-    body: { model: 'local/llama3.2', messages: [{ role: 'user', content: 'hi' }], ...body } as ChatCompletionRequest,
-    includeUsage: false,
-    signal,
-    timeoutMs: 10_000,
-  };
-}
-
-async function collect(it: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
-
-const delta = (c: ChatCompletionChunk) => (c.choices[0] as Json | undefined)?.['delta'] as Json | undefined;
+const request = (body: Partial<ChatCompletionRequest> = {}, signal = new AbortController().signal) => chatRequest('llama3.2', 'local/llama3.2', body, signal, 'hi');
 
 describe('OllamaAdapter (against the fake Ollama server)', () => {
   let fake: FakeOllama;

@@ -1,40 +1,14 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
-import { AppError } from '@aisbf/platform-errors';
+import type { ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
 import { eventually, startFakeOllama, startFakeOpenAI, startFakeRunpod, type FakeOllama, type FakeOpenAI, type FakeRunpod } from '@aisbf/testing';
-import type { AdapterChatRequest } from '../adapter.port';
+import { chatRequest, collect, delta, failure, type Json } from '../test/adapter-spec.helpers';
 import { createAdapter } from '../registry';
 import { podEndpoint, RunpodAdapter } from './runpod.adapter';
 import { mapOutput } from './runpod-serverless';
 
-type Json = Record<string, unknown>;
-
 const KEY = 'rp-account-key';
 
-function request(body: Partial<ChatCompletionRequest> = {}, signal = new AbortController().signal): AdapterChatRequest {
-  return {
-    model: 'qwen3',
-    body: { model: 'rp/qwen3', messages: [{ role: 'user', content: 'hi pod' }], ...body } as ChatCompletionRequest,
-    includeUsage: false,
-    signal,
-    timeoutMs: 10_000,
-  };
-}
-
-async function collect(it: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const out: ChatCompletionChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const request = (body: Partial<ChatCompletionRequest> = {}, signal = new AbortController().signal) => chatRequest('qwen3', 'rp/qwen3', body, signal, 'hi pod');
 
 describe('RunpodAdapter', () => {
   let openai: FakeOpenAI;
@@ -90,7 +64,7 @@ describe('RunpodAdapter', () => {
     expect(rp.requests.every((r) => r.headers['authorization'] === `Bearer ${KEY}`)).toBe(true);
     // running now: no further start
     const chunks = await collect(a.stream(request({ stream: true })));
-    expect(chunks.map((c) => ((c.choices[0] as Json | undefined)?.['delta'] as Json | undefined)?.['content'] ?? '').join('')).toBe('echo: hi pod');
+    expect(chunks.map((c) => delta(c)?.['content'] ?? '').join('')).toBe('echo: hi pod');
     expect(pod.startCalls).toBe(1);
   });
 
@@ -162,7 +136,7 @@ describe('RunpodAdapter', () => {
       rp.enqueue({ kind: 'job', polls: 1, output: 'plain text output' });
       const chunks = await collect(a.stream(request({ stream: true })));
       expect(rp.requests[0]!.path).toBe('/v2/ep9/run');
-      expect(chunks.map((c) => ((c.choices[0] as Json | undefined)?.['delta'] as Json | undefined)?.['content'] ?? '').join('')).toBe('plain text output');
+      expect(chunks.map((c) => delta(c)?.['content'] ?? '').join('')).toBe('plain text output');
       expect(chunks.at(-2)!.choices[0]).toMatchObject({ finish_reason: 'stop' });
       expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
 
