@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest, ProviderConfig } from '@aisbf/contracts';
 // Specs drive the adapters against the wire-faithful fakes of @aisbf/testing (test code only; the adapters never import it).
 import { eventually, startFakeOllama, startFakeOpenAI, startFakeRunpod, type FakeOllama, type FakeOpenAI, type FakeRunpod } from '@aisbf/testing';
-import { chatRequest, collect, delta, failure, type Json } from '../test/adapter-spec.helpers';
+import { chatRequest, collect, delta, failure } from '../test/adapter-spec.helpers';
 import { createAdapter } from '../registry';
 import { podEndpoint, RunpodAdapter } from './runpod.adapter';
 import { mapOutput } from './runpod-serverless';
