@@ -1,6 +1,6 @@
 import { AisbfFileSchema, AutoselectConfigSchema, type ProviderConfig, type RotationConfig } from '@aisbf/contracts';
 import type { RouteInventory } from '../inventory';
-import { autoselectSettings, autoselectTraits, resolveAutoselectTarget } from './route-targets';
+import { autoselectSettings, autoselectTraits, findAutoselectProblems, resolveAutoselectTarget } from './route-targets';
 
 const provider = (models: ProviderConfig['models'], extra: Partial<ProviderConfig> = {}): ProviderConfig => ({ type: 'openai', api_key_required: false, endpoint: '', rate_limit: 0, models, ...extra });
 const rotation = (providers: RotationConfig['providers'], extra: Partial<RotationConfig> = {}): RotationConfig => ({ model_name: 'r', providers, ...extra });
@@ -92,5 +92,29 @@ describe('autoselectSettings', () => {
     expect(autoselectSettings(auto(), { aisbf: aisbf({ internal_model: { autoselect_model_id: 'cloud/gpt' } }), scope: 'global', inventory: inv }).selectionRoute).toBe('cloud/gpt');
     expect(autoselectSettings(auto({ selection_model: ' ' }), { aisbf: aisbf({ internal_model: { autoselect_override: 'general', autoselect_model_id: 'cloud/gpt' } }), scope: 'global', inventory: inv }).selectionRoute).toBe('rotation/general');
     expect(autoselectSettings(auto(), { aisbf: aisbf({ internal_model: { autoselect_model_id: 'cloud/gpt' } }), scope: 'user', inventory: inv }).selectionRoute).toBeNull();
+  });
+});
+
+describe('findAutoselectProblems', () => {
+  it('names unresolvable routes, contradicted privacy marks, an unmarked privacy classifier and a privacy autoselect with no privacy route', () => {
+    const problems = findAutoselectProblems({
+      ...inv,
+      autoselects: {
+        ok: auto({ classify_privacy: true, privacy_classifier: 'rotation/private', available_models: [{ model_id: 'rotation/private', privacy: true }] }),
+        bad: auto({
+          classify_privacy: true,
+          selection_model: 'rotation/nope',
+          privacy_classifier: 'rotation/general',
+          available_models: [{ model_id: 'gone' }, { model_id: 'rotation/private-but-leaky', privacy: true }],
+        }),
+      },
+    });
+    expect(problems).toEqual([
+      "autoselect 'bad': candidate 'gone' does not resolve to a route",
+      "autoselect 'bad': candidate 'rotation/private-but-leaky' is marked privacy: true but its route says privacy: false (it is not used for private requests)",
+      "autoselect 'bad': selection_model 'rotation/nope' does not resolve to a route",
+      "autoselect 'bad': privacy_classifier 'rotation/general' is not privacy-marked: it is never asked and every request counts as private (fail closed)",
+      "autoselect 'bad': classifies privacy but has no privacy-marked candidate or fallback: every private request is refused (PRIVACY_REFUSED)",
+    ]);
   });
 });

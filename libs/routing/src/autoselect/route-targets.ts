@@ -180,3 +180,37 @@ export function autoselectSettings(config: AutoselectConfig, opts: { aisbf?: Ais
   }
   return { config: out, selectionRoute, notes };
 }
+
+/**
+ * What the global autoselects will refuse or ignore, as sentences for the start-up log: routes that do not resolve,
+ * privacy marks the route itself contradicts, a privacy classifier that is not privacy-marked (never asked: every
+ * request counts as private), and a privacy-classifying autoselect with no privacy route at all (every private request
+ * is refused).
+ */
+export function findAutoselectProblems(inv: RouteInventory, aisbf?: AisbfFile): string[] {
+  const out: string[] = [];
+  for (const [id, raw] of Object.entries(inv.autoselects)) {
+    const { config, selectionRoute } = autoselectSettings(raw, { ...(aisbf ? { aisbf } : {}), scope: 'global', inventory: inv });
+    const traits = autoselectTraits(inv, 'global');
+    const where = `autoselect '${id}'`;
+    const check = (what: string, name: string | null | undefined) => {
+      if (name && !tryResolveAutoselectTarget(inv, name, 'global')) out.push(`${where}: ${what} '${name}' does not resolve to a route`);
+    };
+    for (const m of config.available_models) {
+      check('candidate', m.model_id);
+      if (m.privacy && traits(m.model_id)?.privacy === false) out.push(`${where}: candidate '${m.model_id}' is marked privacy: true but its route says privacy: false (it is not used for private requests)`);
+    }
+    check('fallback', config.fallback);
+    check('selection_model', selectionRoute);
+    check('privacy_classifier', config.privacy_classifier);
+    check('nsfw_classifier', config.nsfw_classifier);
+    if (config.privacy_classifier && traits(config.privacy_classifier) && traits(config.privacy_classifier)?.privacy !== true) {
+      out.push(`${where}: privacy_classifier '${config.privacy_classifier}' is not privacy-marked: it is never asked and every request counts as private (fail closed)`);
+    }
+    if (config.classify_privacy) {
+      const privateRoutes = config.available_models.filter((m) => m.privacy && traits(m.model_id)?.privacy !== false).length + (traits(config.fallback)?.privacy === true ? 1 : 0);
+      if (!privateRoutes) out.push(`${where}: classifies privacy but has no privacy-marked candidate or fallback: every private request is refused (PRIVACY_REFUSED)`);
+    }
+  }
+  return out;
+}
