@@ -8,6 +8,7 @@ import {
   checkDelegation,
   classifyRequest,
   decide,
+  detectPrivateData,
   escalationFailure,
   findAutoselectProblems,
   refusalError,
@@ -76,7 +77,11 @@ export class AutoselectExecutor implements OnApplicationBootstrap {
 
     let decision: AutoselectDecision;
     try {
-      const signals = await classifyRequest(settings.config, ctx.cmd.body, { ask: this.asker(child, scope, 'classify'), traits });
+      // Inside an autoselect that judged the request private, it stays private here (no second opinion is asked).
+      const signals = ctx.privateRequest
+        ? { detection: detectPrivateData(ctx.cmd.body), privacyClassifier: 'private' as const, notes: ['private by the enclosing autoselect: not classified again'] }
+        : await classifyRequest(settings.config, ctx.cmd.body, { ask: this.asker(child, scope, 'classify'), traits });
+      if (ctx.privateRequest) settings.config = { ...settings.config, classify_privacy: true };
       if (ctx.signal.aborted) throw cancelled();
       decision = await decide(
         {
@@ -110,6 +115,7 @@ export class AutoselectExecutor implements OnApplicationBootstrap {
     }
 
     const steps: EscalationStep[] = [];
+    const dispatch: RunContext = decision.filter.privacy.verdict === 'private' ? { ...child, privateRequest: true } : child;
     for (const name of decision.order) {
       if (ctx.signal.aborted) {
         audit('cancelled', { steps, errorCode: 'CANCELLED' });
@@ -127,7 +133,7 @@ export class AutoselectExecutor implements OnApplicationBootstrap {
       const body = ctx.cmd.body;
       // A candidate's max_tokens applies when the client sent no output cap.
       const sub: RunContext =
-        candidate?.maxTokens !== undefined && requestedOutputTokens(body) === undefined ? { ...child, cmd: { ...child.cmd, body: { ...body, max_tokens: candidate.maxTokens } } } : child;
+        candidate?.maxTokens !== undefined && requestedOutputTokens(body) === undefined ? { ...dispatch, cmd: { ...dispatch.cmd, body: { ...body, max_tokens: candidate.maxTokens } } } : dispatch;
       try {
         const primed = await ctx.run(target, sub);
         if (primed.failure) throw primed.failure;

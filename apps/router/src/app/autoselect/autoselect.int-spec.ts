@@ -71,6 +71,17 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
           classify_privacy: true,
           available_models: [...candidates, { model_id: 'rotation/local-coder', description: 'Self-hosted coder', privacy: true }],
         },
+        // A privacy-marked nested autoselect that does not classify privacy itself.
+        outer: { model_name: 'outer', fallback: 'rotation/general', classify_privacy: true, available_models: [{ model_id: 'autoselect/inner', description: 'inner', privacy: true }] },
+        inner: {
+          model_name: 'inner',
+          privacy: true,
+          fallback: 'rotation/general',
+          available_models: [
+            { model_id: 'rotation/coding', description: 'hosted', priority: 9 },
+            { model_id: 'rotation/local', description: 'self-hosted', privacy: true },
+          ],
+        },
         escalate: {
           model_name: 'escalate',
           fallback: 'rotation/general',
@@ -197,6 +208,15 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(prompt).not.toContain('rotation/coding'); // only the candidates left after the privacy filter are offered
     expect(pub.requests).toHaveLength(0);
     expect(sel.requests).toHaveLength(0);
+  });
+
+  it('a nested autoselect keeps a private request private even when it does not classify privacy itself', async () => {
+    const r = await chat('autoselect/outer', `deploy with ${awsKey()}`);
+    expect(r.error).toBeUndefined();
+    expect(r.meta).toMatchObject({ route: 'autoselect/inner', providerId: 'priv', model: 'local' });
+    expect(pub.requests).toHaveLength(0);
+    const plain = await chat('autoselect/inner', 'hello (no privacy classification here)');
+    expect(plain.meta).toMatchObject({ route: 'rotation/coding' }); // on its own it picks by priority
   });
 
   it('escalates to the next candidate when the chosen route fails before anything was sent, and lists the step', async () => {
