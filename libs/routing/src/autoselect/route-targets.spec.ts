@@ -16,6 +16,10 @@ const inv: RouteInventory = {
     private: rotation([{ provider_id: 'local', model: 'coder', weight: 1 }], { privacy: true, capabilities: ['vision'], context_length: 16000 }),
     'private-but-leaky': rotation([{ provider_id: 'local', model: 'coder', weight: 1 }, { provider_id: 'local', model: 'leaky', weight: 1 }], { privacy: true }),
     'private-entry-public': rotation([{ provider_id: 'local', model: 'coder', weight: 1, privacy: false }], { privacy: true }),
+    'private-via-public': rotation([{ provider_id: 'local', model: 'coder', weight: 1 }, { provider_id: 'rotation', model: 'general', weight: 1 }], { privacy: true }),
+    'private-via-private': rotation([{ provider_id: 'rotation', model: 'private', weight: 1 }, { provider_id: 'autoselect', model: 'nested', weight: 1 }], { privacy: true }),
+    'loop-a': rotation([{ provider_id: 'rotation', model: 'loop-b', weight: 1 }], { privacy: true }),
+    'loop-b': rotation([{ provider_id: 'rotation', model: 'loop-a', weight: 1 }], { privacy: true }),
   },
   autoselects: { nested: auto({ privacy: true }), plain: auto() },
   user: {
@@ -53,6 +57,9 @@ describe('autoselectTraits', () => {
   it('a privacy-marked rotation with an explicitly public member is not a privacy route', () => {
     expect(g('rotation/private-but-leaky')?.privacy).toBe(false);
     expect(g('rotation/private-entry-public')?.privacy).toBe(false);
+    expect(g('rotation/private-via-public')?.privacy).toBe(false); // delegates to an unmarked rotation
+    expect(g('rotation/private-via-private')?.privacy).toBe(true);
+    expect(g('rotation/loop-a')?.privacy).toBe(true); // terminates; the loop itself is refused at run time
   });
 
   it('resolves names in the scope of the autoselect (user routes)', () => {

@@ -38,10 +38,11 @@ export function tryResolveAutoselectTarget(inv: RouteInventory, name: string, sc
 const explicit = (v: boolean | null | undefined): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
 /**
- * Does any member of a rotation say `privacy: false` explicitly (an entry, one of its models, or the provider's own
- * model entry)? Then the rotation is not a privacy route, whatever its own flag says.
+ * Is any member of a privacy-marked rotation not a privacy route? An entry, one of its models or the provider's own
+ * model entry saying `privacy: false`, or a nested rotation/autoselect (meta entry) that is not privacy-marked itself.
+ * Then the rotation is not a privacy route, whatever its own flag says.
  */
-function rotationHasPublicMember(inv: RouteInventory, scope: RouteScope, r: RotationConfig): boolean {
+function rotationHasPublicMember(inv: RouteInventory, scope: RouteScope, r: RotationConfig, seen: Set<string>): boolean {
   if (r.providers.some((e) => e.privacy === false || e.models?.some((m) => m.privacy === false))) return true;
   let providers: RouteInventory['providers'];
   try {
@@ -49,17 +50,26 @@ function rotationHasPublicMember(inv: RouteInventory, scope: RouteScope, r: Rota
   } catch {
     return false;
   }
-  return expandCandidates(r, providers, scope).candidates.some(
-    (c) => c.kind === 'provider' && providers[c.providerId]?.models?.find((m) => m.name === c.model)?.privacy === false,
-  );
+  return expandCandidates(r, providers, scope).candidates.some((c) => {
+    if (c.kind === 'provider') return providers[c.providerId]?.models?.find((m) => m.name === c.model)?.privacy === false;
+    const name = formatModelName({ kind: c.target.kind, scope, id: c.target.id });
+    if (seen.has(name)) return false; // a loop is refused at run time; it adds no public member
+    const target = tryResolveAutoselectTarget(inv, name, scope);
+    return !target || traitsOf(inv, target, new Set([...seen, name])).privacy !== true;
+  });
 }
 
 /**
  * What the configuration says about a route, for the autoselect filters. `privacy` is reported only where it is
  * configured: a provider model's `privacy`, a rotation's `privacy` (false as soon as one of its members says
- * `privacy: false`), an autoselect's `privacy`. Nothing is inferred: an unmarked route is not a privacy route.
+ * `privacy: false` or a nested route it delegates to is not privacy-marked), an autoselect's `privacy`. Nothing is
+ * inferred: an unmarked route is not a privacy route.
  */
 export function routeTraitsOf(inv: RouteInventory, route: ResolvedRoute): RouteTraits {
+  return traitsOf(inv, route, new Set([route.name]));
+}
+
+function traitsOf(inv: RouteInventory, route: ResolvedRoute, seen: Set<string>): RouteTraits {
   const t: RouteTraits = {};
   const set = (k: keyof RouteTraits, v: unknown) => {
     if (v !== undefined && v !== null) (t as Record<string, unknown>)[k] = v;
@@ -76,7 +86,7 @@ export function routeTraitsOf(inv: RouteInventory, route: ResolvedRoute): RouteT
     case 'rotation': {
       const r = route.rotation;
       const privacy = explicit(r.privacy);
-      set('privacy', privacy === true && rotationHasPublicMember(inv, route.scope, r) ? false : privacy);
+      set('privacy', privacy === true && rotationHasPublicMember(inv, route.scope, r, seen) ? false : privacy);
       set('nsfw', explicit(r.nsfw));
       set('capabilities', r.capabilities);
       set('contextSize', r.context_length ?? r.default_context_size);
