@@ -198,6 +198,16 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(JSON.stringify(records[0])).not.toContain(key);
   });
 
+  it('when the privacy route fails, a private request fails: it never escalates to a public route', async () => {
+    priv.setForModel('local', { kind: 'error', status: 503 });
+    const r = await chat('autoselect/eng', `my key ${awsKey()} leaks?`);
+    expect(r.error?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.error?.message).toMatch(/every route failed — 1\. rotation\/local: UPSTREAM_UNAVAILABLE/);
+    expect(r.error?.message).not.toMatch(/rotation\/(coding|writing|general)/);
+    expect(pub.requests).toHaveLength(0);
+    expect(sel.requests).toHaveLength(0);
+  });
+
   it('a private request may be shown to a privacy-marked selection model, which chooses among the privacy candidates', async () => {
     priv.setForModel('local-selector', { kind: 'text', content: tag('rotation/local-coder') });
     const r = await chat('autoselect/eng-private-selector', `Rotate ${awsKey()} in the deploy script`);
