@@ -12,8 +12,10 @@ import { UsageDb } from './support/http';
 
 const tag = (id: string) => `<aisbf_model_autoselection>${id}</aisbf_model_autoselection>`;
 // Secret-shaped values built at run time: nothing secret-looking is committed.
-const awsKey = () => ['AK', 'IA', randomBytes(16).toString('hex').toUpperCase().replace(/[^A-Z2-7]/g, 'Q').slice(0, 16)].join('');
-const customerEmail = () => `jane.${randomBytes(3).toString('hex')}@acme-customer.io`;
+const secretsSent: string[] = [];
+const remember = (s: string) => (secretsSent.push(s), s);
+const awsKey = () => remember(['AK', 'IA', randomBytes(16).toString('hex').toUpperCase().replace(/[^A-Z2-7]/g, 'Q').slice(0, 16)].join(''));
+const customerEmail = () => remember(`jane.${randomBytes(3).toString('hex')}@acme-customer.io`);
 
 const CANDIDATES = [
   { model_id: 'rotation/coding', description: 'Programming: writing, refactoring and debugging code', priority: 10, capabilities: ['tool_use'] },
@@ -306,5 +308,20 @@ describe('audit and listings', () => {
     const models = (await client.models.list()).data.map((m) => m.id);
     expect(models).toEqual(expect.arrayContaining(['autoselect/engineering', 'autoselect/guarded']));
     expect((await call('GET', '/api/autoselect', alice.token)).status).toBe(403);
+  });
+});
+
+describe('logs', () => {
+  it('the router warns at start-up about an autoselect that will refuse every private request', () => {
+    expect(stack.logs('router')).toContain("autoselect.json: autoselect 'guarded': classifies privacy but has no privacy-marked candidate or fallback");
+    expect(stack.logs('router')).not.toContain("autoselect 'engineering':");
+  });
+
+  it('no private value sent through an autoselect appears in any service log', () => {
+    expect(secretsSent.length).toBeGreaterThan(3);
+    for (const service of ['edge-api', 'router', 'provider-workers', 'analytics'] as const) {
+      const logs = stack.logs(service);
+      for (const s of secretsSent) expect(logs).not.toContain(s);
+    }
   });
 });
