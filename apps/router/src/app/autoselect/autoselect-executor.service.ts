@@ -38,11 +38,12 @@ const cut = (s: string, max = 191) => (s.length > max ? s.slice(0, max) : s);
 
 /**
  * Whether a failed route lets the autoselect try the next one: the rotation engine's failover verdict (timeouts,
- * 5xx, rate limits, a route with nothing available, a loop), plus a context-length refusal (the next candidate may have
- * a larger context). Caller errors and content-filter refusals go back to the caller as they are.
+ * 5xx, rate limits, a route with nothing available, a loop), a context-length refusal (the next candidate may have a
+ * larger context), and a nested autoselect's privacy refusal (the next privacy candidate may serve; the order holds
+ * privacy routes only for a private request). Caller errors and content-filter refusals go back as they are.
  */
 function escalates(e: AppError): boolean {
-  return e.code === 'CONTEXT_LENGTH' || verdictOf(e).failover;
+  return e.code === 'CONTEXT_LENGTH' || e.code === 'PRIVACY_REFUSED' || verdictOf(e).failover;
 }
 
 /**

@@ -73,6 +73,17 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
         },
         // A privacy-marked nested autoselect that does not classify privacy itself.
         outer: { model_name: 'outer', fallback: 'rotation/general', classify_privacy: true, available_models: [{ model_id: 'autoselect/inner', description: 'inner', privacy: true }] },
+        // Its first privacy candidate is an autoselect with no privacy route: it refuses, the next privacy route serves.
+        'outer-2': {
+          model_name: 'outer-2',
+          fallback: 'rotation/general',
+          classify_privacy: true,
+          available_models: [
+            { model_id: 'autoselect/public-inner', description: 'refuses private requests', privacy: true, priority: 5 },
+            { model_id: 'rotation/local', description: 'self-hosted', privacy: true, priority: 1 },
+          ],
+        },
+        'public-inner': { model_name: 'pi', privacy: true, fallback: 'rotation/general', available_models: [{ model_id: 'rotation/coding', description: 'hosted' }] },
         inner: {
           model_name: 'inner',
           privacy: true,
@@ -227,6 +238,10 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(pub.requests).toHaveLength(0);
     const plain = await chat('autoselect/inner', 'hello (no privacy classification here)');
     expect(plain.meta).toMatchObject({ route: 'rotation/coding' }); // on its own it picks by priority
+    pub.reset();
+    const next = await chat('autoselect/outer-2', `deploy with ${awsKey()}`);
+    expect(next.meta).toMatchObject({ route: 'rotation/local', headers: { 'x-aisbf-escalation': '1) autoselect/public-inner: PRIVACY_REFUSED' } });
+    expect(pub.requests).toHaveLength(0);
   });
 
   it('escalates to the next candidate when the chosen route fails before anything was sent, and lists the step', async () => {
