@@ -6,6 +6,8 @@ import { RedisModule, RedisService } from '@aisbf/platform-redis';
 import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
+import { DecisionIngestWorker } from './decisions/decision-ingest.worker';
+import { DecisionRepository } from './decisions/decision.repository';
 import { ENV, LOGGER } from './tokens';
 import { UsageIngestWorker } from './usage/usage-ingest.worker';
 import { UsageRepository } from './usage/usage.repository';
@@ -35,6 +37,8 @@ export class AnalyticsModule {
         { provide: PING_CHECKS, useFactory: checks, inject },
         UsageRepository,
         UsageIngestWorker,
+        DecisionRepository,
+        DecisionIngestWorker,
       ],
     };
   }

@@ -81,6 +81,11 @@ export class UsageDb {
     return (await this.conn.query('SELECT * FROM `UsageRecord` WHERE `status` = ?', [status])) as UsageRow[];
   }
 
+  /** `RouteDecision` rows (the autoselect audit) of one request, every column as stored. */
+  async decisionRows(requestId: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.conn.query('SELECT * FROM `RouteDecision` WHERE `requestId` = ?', [requestId])) as Array<Record<string, unknown>>;
+  }
+
   async close(): Promise<void> {
     await this.conn.end();
   }

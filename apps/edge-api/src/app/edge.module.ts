@@ -8,6 +8,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminTiersController } from './admin/admin-tiers.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { AutoselectController } from './autoselect/autoselect.controller';
+import { AdminDecisionsController } from './decisions/admin-decisions.controller';
 import { Authenticator } from './auth/authenticator.service';
 import { ChatForwarder } from './chat/chat-forwarder.service';
 import { ChatController } from './chat/chat.controller';
@@ -34,7 +36,9 @@ export const EDGE_CONTROLLERS = [
   ModelsController,
   ChatController,
   RotationsController,
+  AutoselectController,
   ProviderStateController,
+  AdminDecisionsController,
   AdminUsersController,
   AdminTiersController,
   SelfTokensController,

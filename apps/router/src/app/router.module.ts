@@ -6,6 +6,10 @@ import { RedisModule, RedisService } from '@aisbf/platform-redis';
 import { TenancyModule } from '@aisbf/tenancy';
 import { HealthController, READINESS_CHECKS, SERVICE_IDENTITY } from '@aisbf/platform-service';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AutoselectExecutor } from './autoselect/autoselect-executor.service';
+import { AutoselectsController } from './autoselect/autoselects.controller';
+import { DecisionRecorder } from './autoselect/decision-recorder.service';
+import { SelectionCacheService } from './autoselect/selection-cache.service';
 import { ChatController } from './chat/chat.controller';
 import { ChatUseCase } from './chat/chat.use-case';
 import { ProviderCaller } from './chat/provider-caller.service';
@@ -42,7 +46,7 @@ export class RouterModule {
         PrismaModule.forRoot(env),
         TenancyModule.forRoot(env, { secrets: false, logger }),
       ],
-      controllers: [ChatController, ModelsController, RotationsController, HealthController, createPingController('router', env.instanceId)],
+      controllers: [ChatController, ModelsController, RotationsController, AutoselectsController, HealthController, createPingController('router', env.instanceId)],
       providers: [
         { provide: ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -57,6 +61,9 @@ export class RouterModule {
         CandidateStateStore,
         AttemptRunner,
         RotationExecutor,
+        DecisionRecorder,
+        SelectionCacheService,
+        AutoselectExecutor,
         RouteDispatcher,
         RotationCatalog,
         ChatUseCase,

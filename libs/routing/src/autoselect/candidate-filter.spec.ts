@@ -159,11 +159,22 @@ describe('filterCandidates', () => {
     expect(r.candidates.map((c) => c.id)).not.toContain('rotation/local-coder');
   });
 
-  it('NO_CANDIDATES with a reason when nothing fits and the fallback is known not to', () => {
+  it("a caller's error with a reason when nothing fits and the fallback is known not to", () => {
     const config = engineeringConfig({ classify_privacy: false, fallback: 'rotation/local-general', available_models: [{ model_id: 'rotation/coding', context_size: 1000 }] });
     const r = filterCandidates(base({ config, estimatedPromptTokens: 9000 }));
-    expect(r.refusal).toMatchObject({ code: 'NO_CANDIDATES', reason: 'context' });
+    expect(r.refusal).toMatchObject({ code: 'CONTEXT_LENGTH', reason: 'context', param: 'messages' });
     expect(r.refusal!.message).toMatch(/larger than every candidate's context/);
+    const tools = filterCandidates(
+      base({ config: engineeringConfig({ classify_privacy: false, fallback: 'rotation/local-selector', available_models: [{ model_id: 'rotation/coding', capabilities: ['chat'] }] }), request: chat('x', { tools: [{ type: 'function' }] }) }),
+    );
+    expect(tools.refusal).toBeUndefined(); // the fallback's capabilities are unknown: it stays the catch-all
+    const chatOnly = (id: string) => (id === 'rotation/chat-only' ? { capabilities: ['chat'] } : traits(id));
+    const noTools = filterCandidates(
+      base({ config: engineeringConfig({ classify_privacy: false, fallback: 'rotation/chat-only', available_models: [{ model_id: 'rotation/coding', capabilities: ['chat'] }] }), traits: chatOnly, request: chat('x', { tools: [{ type: 'function' }] }) }),
+    );
+    expect(noTools.refusal).toMatchObject({ code: 'INVALID_REQUEST', reason: 'capabilities', param: 'tools' });
+    const err = refusalError(noTools.refusal!, { decision: 'x' });
+    expect(err.toEnvelope()).toMatchObject({ code: 'INVALID_REQUEST', retryable: false, param: 'tools', details: [{ decision: 'x' }] });
   });
 
   it('drops already-failed candidates (and the fallback once it failed)', () => {

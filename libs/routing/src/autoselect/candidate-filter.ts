@@ -71,12 +71,26 @@ export interface FallbackStatus {
   reason?: string;
 }
 
-/** A typed refusal: nothing is sent anywhere. */
+/**
+ * A typed refusal: nothing is sent anywhere. The code says whose problem it is: a private request with no privacy
+ * route is `PRIVACY_REFUSED` (422); a request no candidate can serve by its nature is the caller's (`INVALID_REQUEST`
+ * for tools/images, `CONTEXT_LENGTH` for size, `CONTENT_FILTER` for NSFW — all 400, never retried elsewhere); only
+ * an autoselect with nothing left to try is `NO_CANDIDATES` (503).
+ */
 export interface AutoselectRefusal {
-  code: Extract<ErrorCode, 'PRIVACY_REFUSED' | 'NO_CANDIDATES'>;
+  code: Extract<ErrorCode, 'PRIVACY_REFUSED' | 'NO_CANDIDATES' | 'INVALID_REQUEST' | 'CONTEXT_LENGTH' | 'CONTENT_FILTER'>;
   reason: 'privacy' | 'nsfw' | 'capabilities' | 'context' | 'exhausted';
   message: string;
+  /** The request field at fault, for caller errors (`tools`, `messages`). */
+  param?: string;
 }
+
+const REFUSAL_CODES: Record<Exclude<AutoselectRefusal['reason'], 'privacy'>, AutoselectRefusal['code']> = {
+  nsfw: 'CONTENT_FILTER',
+  capabilities: 'INVALID_REQUEST',
+  context: 'CONTEXT_LENGTH',
+  exhausted: 'NO_CANDIDATES',
+};
 
 export interface FilterInput {
   autoselectId: string;
@@ -289,14 +303,24 @@ function refusalFor(autoselectId: string, r: FilterResult, emptiedBy: FilterStag
     context: `the request (~${r.needs.estimatedPromptTokens} tokens) is larger than every candidate's context`,
     exhausted: r.configured.length ? 'every candidate has already been tried' : 'it lists no candidates',
   };
+  const param = reason === 'capabilities' ? (r.needs.tools ? 'tools' : 'messages') : reason === 'context' ? 'messages' : undefined;
   return {
-    code: 'NO_CANDIDATES',
+    code: REFUSAL_CODES[reason],
     reason,
     message: `Autoselect '${autoselectId}' has no route for this request: ${what[reason]}, and the fallback '${r.fallback.id}' is excluded (${r.fallback.reason ?? 'unknown'}).`,
+    ...(param ? { param } : {}),
   };
 }
 
-/** The refusal as the error the services throw (edge-api maps PRIVACY_REFUSED to 422, NO_CANDIDATES to its status). */
-export function refusalError(refusal: AutoselectRefusal): AppError {
-  return new AppError(refusal.code, refusal.message, { retryable: false, type: 'invalid_request_error' });
+/**
+ * The refusal as the error the services throw: PRIVACY_REFUSED (422), INVALID_REQUEST / CONTEXT_LENGTH /
+ * CONTENT_FILTER (400: the request is what no candidate can serve), NO_CANDIDATES (503). Never retryable.
+ */
+export function refusalError(refusal: AutoselectRefusal, details?: Record<string, unknown>): AppError {
+  return new AppError(refusal.code, refusal.message, {
+    retryable: false,
+    ...(refusal.code === 'NO_CANDIDATES' ? {} : { type: 'invalid_request_error' }),
+    ...(refusal.param ? { param: refusal.param } : {}),
+    ...(details ? { details: [details] } : {}),
+  });
 }

@@ -234,6 +234,13 @@ describe('escalation', () => {
       { route: 'rotation/general', code: 'UPSTREAM_UNAVAILABLE' },
     ]);
   });
+
+  it("never passes a misconfigured route or an upstream's credential problem off as the caller's error", () => {
+    expect(escalationFailure('e', [{ route: 'rotation/gone', code: 'ROUTE_NOT_FOUND' }]).code).toBe('NO_CANDIDATES');
+    expect(escalationFailure('e', [{ route: 'rotation/a', code: 'TIMEOUT' }, { route: 'p/m', code: 'AUTH' }]).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(escalationFailure('e', [{ route: 'rotation/a', code: 'RATE_LIMITED' }]).retryable).toBe(true);
+    expect(escalationFailure('e', [], [{ aisbf_decision: 'h' }]).extras.details).toEqual([{ aisbf_decision: 'h' }]);
+  });
 });
 
 describe('classifyRequest', () => {

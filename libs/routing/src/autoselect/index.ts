@@ -27,3 +27,5 @@ export { classifyRequest, createSelectionCache, decide } from './decide';
 export type { AskRoute, AutoselectDecision, ClassificationResult, ClassifyDeps, DecideDeps, DecideInput, SelectionCache } from './decide';
 export { decisionHeader } from './audit';
 export type { AutoselectAudit } from './audit';
+export { autoselectSettings, autoselectTraits, findAutoselectProblems, resolveAutoselectTarget, routeTraitsOf, tryResolveAutoselectTarget } from './route-targets';
+export type { AutoselectSettings } from './route-targets';

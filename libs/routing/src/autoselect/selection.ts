@@ -110,11 +110,29 @@ export interface EscalationStep {
   message?: string;
 }
 
-/** The error after every route failed: names each step; code and retryability are the last step's. */
-export function escalationFailure(autoselectId: string, steps: readonly EscalationStep[]): AppError {
+/**
+ * Codes that describe one step's trouble but would mislead the caller as the final answer: a route the autoselect names
+ * that does not resolve for this caller (misconfiguration) means "nothing to serve" (NO_CANDIDATES, 503); an upstream
+ * that rejected the gateway's credentials or model means an upstream failure (UPSTREAM_UNAVAILABLE, 502) — neither is
+ * the caller's 401/403/404.
+ */
+const FINAL_CODE: Partial<Record<ErrorCode, ErrorCode>> = {
+  ROUTE_NOT_FOUND: 'NO_CANDIDATES',
+  FORBIDDEN: 'NO_CANDIDATES',
+  AUTH: 'UPSTREAM_UNAVAILABLE',
+  NOT_FOUND: 'UPSTREAM_UNAVAILABLE',
+  INTERNAL: 'UPSTREAM_UNAVAILABLE',
+};
+
+/**
+ * The error after every route failed: names each step; the code (and so the retryability) is the last step's, except
+ * that a misconfigured route or an upstream's credential problem is not passed off as the caller's error.
+ */
+export function escalationFailure(autoselectId: string, steps: readonly EscalationStep[], extraDetails: Array<Record<string, unknown>> = []): AppError {
   const last = steps[steps.length - 1];
   const list = steps.map((s, i) => `${i + 1}. ${s.route}: ${s.code}${s.message ? ` (${s.message.slice(0, 200)})` : ''}`).join('; ');
-  return new AppError(last?.code ?? 'NO_CANDIDATES', `Autoselect '${autoselectId}': every route failed — ${list || 'nothing was tried'}`, {
-    details: steps.map((s) => ({ route: s.route, code: s.code })),
+  const code = last ? (FINAL_CODE[last.code] ?? last.code) : 'NO_CANDIDATES';
+  return new AppError(code, `Autoselect '${autoselectId}': every route failed — ${list || 'nothing was tried'}`, {
+    details: [...steps.map((s) => ({ route: s.route, code: s.code })), ...extraDetails],
   });
 }

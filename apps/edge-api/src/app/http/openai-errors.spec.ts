@@ -75,6 +75,13 @@ describe('openai-errors: coded errors as OpenAI-style HTTP errors', () => {
       expect(toHttpError(new AppError('RATE_LIMITED', 'slow down')).headers).toEqual({});
     });
 
+    it("carries an autoselect's decision summary as x-aisbf-decision (PRIVACY_REFUSED is a 422)", () => {
+      const e = toHttpError(new AppError('PRIVACY_REFUSED', 'judged private', { retryable: false, details: [{ aisbf_decision: 'privacy=private(secret.aws_key);via=refused(PRIVACY_REFUSED)' }] }));
+      expect(e.status).toBe(422);
+      expect(e.headers).toEqual({ 'x-aisbf-decision': 'privacy=private(secret.aws_key);via=refused(PRIVACY_REFUSED)' });
+      expect(JSON.stringify(e.body)).not.toContain('aisbf_decision');
+    });
+
     it('puts status and body together', () => {
       const e = toHttpError(new AppError('UPSTREAM_UNAVAILABLE', 'overloaded', { upstreamStatus: 529, retryAfterMs: 3000 }));
       expect(e.status).toBe(503);

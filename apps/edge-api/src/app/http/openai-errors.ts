@@ -91,6 +91,9 @@ export function toHttpError(err: AppError): HttpError {
   // The upstream's own request id (Anthropic `request_id`), for support tickets with the vendor.
   const upstreamRequestId = env.details?.find((d) => typeof d['upstream_request_id'] === 'string')?.['upstream_request_id'];
   if (typeof upstreamRequestId === 'string') headers['x-aisbf-upstream-request-id'] = upstreamRequestId;
+  // An autoselect's refusal or final failure carries its decision summary: the caller sees why, as on a success.
+  const decision = env.details?.find((d) => typeof d['aisbf_decision'] === 'string')?.['aisbf_decision'];
+  if (typeof decision === 'string') headers['x-aisbf-decision'] = decision.replace(/[^\x20-\x7e]/g, '?').slice(0, 1000);
   return { status: httpStatusOf(env), body: openAIErrorBody(env), headers };
 }
 

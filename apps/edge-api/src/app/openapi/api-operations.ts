@@ -16,6 +16,7 @@ import {
   OpenAIErrorBodySchema,
   ProviderConfigSchema,
   QuotaUsageSchema,
+  RouteDecisionViewSchema,
   RotationConfigSchema,
   RouteViewSchema,
   TierViewSchema,
@@ -87,6 +88,10 @@ export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   Rotation: z.record(z.string(), z.unknown()),
   RotationMembers: z.object({ data: z.array(z.record(z.string(), z.unknown())) }),
   ProviderState: z.record(z.string(), z.unknown()),
+  AutoselectMap: z.record(z.string(), z.record(z.string(), z.unknown())),
+  Autoselect: z.record(z.string(), z.unknown()),
+  AutoselectMembers: z.object({ data: z.array(z.record(z.string(), z.unknown())) }),
+  DecisionList: ListOf(RouteDecisionViewSchema),
 };
 
 const op = (method: Method, path: string, tag: string, access: Operation['access'], summary: string, responses: Operation['responses'], extra: Partial<Operation> = {}): Operation => ({
@@ -129,6 +134,11 @@ export const OPERATIONS: Operation[] = [
   op('get', '/api/rotations', 'Global routes', 'admin', 'The global rotations: {id: {model_name, models}}', { 200: 'RotationMap' }),
   op('get', '/api/rotations/models', 'Global routes', 'admin', "Every global rotation's members, flattened", { 200: 'RotationMembers' }),
   op('get', '/api/rotations/{id}', 'Global routes', 'admin', 'One global rotation with the live state (cooldown, half-open probe, limits) of each candidate', { 200: 'Rotation', 404: 'Error' }),
+  op('get', '/api/autoselect', 'Global routes', 'admin', 'The global autoselects: {id: {model_name, description, fallback, available_models}}', { 200: 'AutoselectMap' }),
+  ...['/api/autoselect/models', '/api/autoselections/models'].map((p) =>
+    op('get', p, 'Global routes', 'admin', "Every global autoselect's candidates, flattened, with the route each resolves to and its privacy mark", { 200: 'AutoselectMembers' }),
+  ),
+  op('get', '/api/autoselect/{id}', 'Global routes', 'admin', "One global autoselect's configuration", { 200: 'Autoselect', 404: 'Error' }),
   op('get', '/api/admin/providers/{id}/state', 'Admin: providers', 'admin', "A global provider's manual-disable state and the cooldowns of its models", { 200: 'ProviderState', 404: 'Error' }),
   op('post', '/api/admin/providers/{id}/disable', 'Admin: providers', 'admin', 'Disable a global provider on every router replica (until enabled)', { 200: 'ProviderState', 404: 'Error' }),
   op('post', '/api/admin/providers/{id}/enable', 'Admin: providers', 'admin', 'Enable a global provider again and clear its cooldowns', { 200: 'ProviderState', 404: 'Error' }),
@@ -172,6 +182,9 @@ export const OPERATIONS: Operation[] = [
     op('get', `/api/admin/users/{userId}/${k.path}`, 'Admin: users', 'admin', `A user's ${k.path} (secrets masked)`, { 200: 'RouteList', 404: 'Error' }),
     op('get', `/api/admin/users/{userId}/${k.path}/{routeId}`, 'Admin: users', 'admin', `One of a user's ${k.path}`, { 200: 'RouteView', 404: 'Error' }),
   ]),
+  op('get', '/api/admin/decisions', 'Admin: decisions', 'admin', 'Recent autoselect decisions, newest first: privacy/NSFW verdicts (rule ids, never text), candidates left by each filter, the selection answer, the route that served', { 200: 'DecisionList', 400: 'Error' }, {
+    query: { autoselect: 'autoselect/<id>, user-autoselect/<id>, or a bare id (both)', caller: 'caller label, e.g. global:0 or user:alice', limit: '1-500, default 50' },
+  }),
   op('get', '/api/admin/tiers', 'Admin: tiers', 'admin', 'List tiers', { 200: 'TierList' }),
   op('post', '/api/admin/tiers', 'Admin: tiers', 'admin', 'Create a tier (null limit = unlimited, 0 = not permitted)', { 201: 'TierView', 400: 'Error', 409: 'Error' }, { body: 'CreateTierBody' }),
   op('get', '/api/admin/tiers/{tierId}', 'Admin: tiers', 'admin', 'One tier', { 200: 'TierView', 404: 'Error' }),

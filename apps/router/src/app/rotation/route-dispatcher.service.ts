@@ -2,6 +2,7 @@ import type { RouterChatCommand } from '@aisbf/contracts';
 import { AppError } from '@aisbf/platform-errors';
 import { DEFAULT_FAILURE_THRESHOLD, DEFAULT_FAILURE_WINDOW_MS, providerLimits, type ResolvedRoute, type RouteInventory } from '@aisbf/routing';
 import { Inject, Injectable } from '@nestjs/common';
+import { AutoselectExecutor } from '../autoselect/autoselect-executor.service';
 import { AttemptRunner, type AttemptOutcome } from './attempt-runner.service';
 import { describeDenial } from './failure-report';
 import { RotationExecutor } from './rotation-executor.service';
@@ -11,13 +12,15 @@ type ProviderRoute = Extract<ResolvedRoute, { kind: 'provider' }>;
 
 /**
  * Runs a resolved route to a primed attempt: a direct `<provider>/<model>` route is one attempt, a rotation runs its
- * attempt loop (which comes back here for rotation → rotation candidates), an autoselect is not available yet.
+ * attempt loop (which comes back here for rotation → rotation candidates), an autoselect decides and runs the routes it
+ * chose (back here too, and for its classifier and selection calls).
  */
 @Injectable()
 export class RouteDispatcher {
   constructor(
     @Inject(AttemptRunner) private readonly attempts: AttemptRunner,
     @Inject(RotationExecutor) private readonly rotations: RotationExecutor,
+    @Inject(AutoselectExecutor) private readonly autoselects: AutoselectExecutor,
   ) {}
 
   /** Run the route the caller named; `attempts` is filled in as upstream attempts are made. */
@@ -41,7 +44,7 @@ export class RouteDispatcher {
       case 'rotation':
         return this.rotations.run(route, ctx);
       case 'autoselect':
-        return Promise.reject(new AppError('SERVICE_UNAVAILABLE', `Autoselect routing is not available in this build yet (requested '${route.name}')`, { retryable: false }));
+        return this.autoselects.run(route, ctx);
     }
   }
 

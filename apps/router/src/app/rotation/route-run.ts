@@ -42,6 +42,11 @@ export interface RunContext {
   chain: string[];
   /** Upstream attempts made for this request so far, across nested routes (`x-aisbf-attempts`), and the last one. */
   attempts: AttemptCounter;
-  /** Run any route with this context's request: how a rotation (and later an autoselect) recurses. */
+  /**
+   * Set by an autoselect that judged the request private, for everything it runs: a nested autoselect treats the
+   * request as private without classifying it again (its candidates must be privacy-marked too).
+   */
+  privateRequest?: boolean;
+  /** Run any route with this context's request: how a rotation or an autoselect recurses. */
   run(route: ResolvedRoute, ctx: RunContext): Promise<PrimedAttempt>;
 }
