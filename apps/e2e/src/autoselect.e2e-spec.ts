@@ -233,7 +233,7 @@ describe('user autoselects', () => {
     expect(chatModels(alicePub)).toEqual(['m-public']);
     expect(chatModels(alicePriv)).toEqual(['m-private']);
     expect(JSON.stringify(alicePub.requests)).not.toContain(key);
-    expect(pub.requests).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
   });
 });
 

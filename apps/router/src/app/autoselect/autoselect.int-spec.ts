@@ -136,7 +136,9 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     const text = completion ? String((completion.choices[0]!.message as { content?: unknown }).content) : events.flatMap((e) => (e.type === 'chunk' ? [String((e.chunk.choices[0] as { delta?: { content?: string } }).delta?.content ?? '')] : [])).join('');
     return { cmd, meta, error, text };
   }
-  const models = (f: FakeOpenAI) => f.requests.filter((r) => r.path.startsWith('/v1/chat/completions')).map((r) => (r.body as { model: string }).model);
+  // Only chat requests: provider-workers also list each upstream's models (GET /v1/models) when they start.
+  const chats = (f: FakeOpenAI) => f.requests.filter((r) => r.path.startsWith('/v1/chat/completions'));
+  const models = (f: FakeOpenAI) => chats(f).map((r) => (r.body as { model: string }).model);
 
   it('routes to the candidate the selection model names (a valid id), and says so in the decision', async () => {
     sel.setForModel('selector', { kind: 'text', content: tag('rotation/writing') });
@@ -144,7 +146,7 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(r.error).toBeUndefined();
     expect(r.text).toBe('echo: Write a short poem about autumn');
     expect(models(pub)).toEqual(['writer']);
-    const prompt = sel.requests[0]!.body as { messages: Array<{ content: string }>; temperature: number; max_tokens: number };
+    const prompt = chats(sel)[0]!.body as { messages: Array<{ content: string }>; temperature: number; max_tokens: number };
     expect(prompt.messages[1]!.content).toContain('<model_id>rotation/writing</model_id>');
     expect(prompt.messages[1]!.content).toContain('Write a short poem about autumn');
     expect(prompt).toMatchObject({ temperature: 0 });
@@ -199,11 +201,11 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(r.error).toBeUndefined();
     expect(r.meta).toMatchObject({ route: 'rotation/local', providerId: 'priv' });
     expect(r.meta!.decision).toBe('privacy=private(secret.aws_key);nsfw=off;candidates=1;selected=rotation/local;via=only-candidate');
-    expect(sel.requests).toHaveLength(0);
-    expect(pub.requests).toHaveLength(0);
+    expect(chats(sel)).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
     expect(models(priv)).toEqual(['local']);
     // The candidate's max_tokens applies when the client sent none.
-    expect((priv.requests[0]!.body as { max_tokens?: number }).max_tokens).toBe(77);
+    expect((chats(priv)[0]!.body as { max_tokens?: number }).max_tokens).toBe(77);
     await new Promise((res) => setTimeout(res, 20));
     expect(records[0]).toMatchObject({ privacy: 'private', privacyRules: ['secret.aws_key'], routeTaken: 'rotation/local' });
     expect(JSON.stringify(records[0])).not.toContain(key);
@@ -215,8 +217,8 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(r.error?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(r.error?.message).toMatch(/every route failed — 1\. rotation\/local: UPSTREAM_UNAVAILABLE/);
     expect(r.error?.message).not.toMatch(/rotation\/(coding|writing|general)/);
-    expect(pub.requests).toHaveLength(0);
-    expect(sel.requests).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
+    expect(chats(sel)).toHaveLength(0);
   });
 
   it('a private request may be shown to a privacy-marked selection model, which chooses among the privacy candidates', async () => {
@@ -225,23 +227,23 @@ describe('autoselect decisions (router + provider-workers + fake upstreams)', ()
     expect(r.meta).toMatchObject({ route: 'rotation/local-coder' });
     expect(r.meta!.decision).toMatch(/^privacy=private\(secret\.aws_key\);nsfw=off;candidates=2;selected=rotation\/local-coder;via=semantic$/);
     expect(models(priv)).toEqual(['local-selector', 'local-coder']);
-    const prompt = (priv.requests[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content;
+    const prompt = (chats(priv)[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content;
     expect(prompt).not.toContain('rotation/coding'); // only the candidates left after the privacy filter are offered
-    expect(pub.requests).toHaveLength(0);
-    expect(sel.requests).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
+    expect(chats(sel)).toHaveLength(0);
   });
 
   it('a nested autoselect keeps a private request private even when it does not classify privacy itself', async () => {
     const r = await chat('autoselect/outer', `deploy with ${awsKey()}`);
     expect(r.error).toBeUndefined();
     expect(r.meta).toMatchObject({ route: 'autoselect/inner', providerId: 'priv', model: 'local' });
-    expect(pub.requests).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
     const plain = await chat('autoselect/inner', 'hello (no privacy classification here)');
     expect(plain.meta).toMatchObject({ route: 'rotation/coding' }); // on its own it picks by priority
     pub.reset();
     const next = await chat('autoselect/outer-2', `deploy with ${awsKey()}`);
     expect(next.meta).toMatchObject({ route: 'rotation/local', headers: { 'x-aisbf-escalation': '1) autoselect/public-inner: PRIVACY_REFUSED' } });
-    expect(pub.requests).toHaveLength(0);
+    expect(chats(pub)).toHaveLength(0);
   });
 
   it('escalates to the next candidate when the chosen route fails before anything was sent, and lists the step', async () => {
