@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every tier, in order — type check, lint (module boundaries), unit, integration (real MariaDB, Redis,
-// NATS), end-to-end (the five services as processes, driven by the openai SDK). Stops at the first failing stage and
-// prints one closing line "N passed, N failed". A skipped test counts as a failure: nothing may be skipped quietly.
+// NATS), end-to-end (the five services as processes, driven by the openai SDK), never from the Nx cache. Stops at the
+// first failing stage and prints one closing line "N passed, N failed". A skipped test counts as a failure: nothing
+// may be skipped quietly.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,8 @@ const only = process.argv.slice(2); // e.g. `npm test -- unit e2e`
 
 const STAGES = [
   { name: 'typecheck', cmd: join(root, 'node_modules/.bin/tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
-  { name: 'lint', cmd: nx, args: ['run-many', '-t', 'lint', '--parallel=2', '--output-style=static'] },
-  { name: 'unit', cmd: nx, args: ['run-many', '-t', 'test', '--parallel=2', '--output-style=static'] },
+  { name: 'lint', cmd: nx, args: ['run-many', '-t', 'lint', '--parallel=2', '--output-style=static', '--skip-nx-cache'] },
+  { name: 'unit', cmd: nx, args: ['run-many', '-t', 'test', '--parallel=2', '--output-style=static', '--skip-nx-cache'] },
   { name: 'int', cmd: nx, args: ['run-many', '-t', 'int-test', '--parallel=1', '--output-style=static', '--skip-nx-cache'] },
   { name: 'e2e', cmd: nx, args: ['run', 'e2e:e2e', '--output-style=static', '--skip-nx-cache'] },
 ];
