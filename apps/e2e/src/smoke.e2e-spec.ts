@@ -24,6 +24,19 @@ describe('smoke: the openai SDK through the whole stack', () => {
     expect(res.choices[0]?.message.content).toBe('echo: ping');
   });
 
+  it('a request too big to travel between the services is a clear 413, not a 500', async () => {
+    // Under the edge's 10 MiB body limit but above NATS max_payload (1 MiB by default).
+    const chats = () => fake.requests.filter((r) => r.path.includes('/chat/completions')).length;
+    const before = chats();
+    const err = await client.chat.completions
+      .create({ model: 'up/gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(1_500_000) }] })
+      .then(() => undefined, (e: unknown) => e as { status?: number; message?: string; code?: string });
+    expect(err?.status).toBe(413);
+    expect(err?.code).toBe('request_too_large');
+    expect(err?.message).toContain('max_payload');
+    expect(chats()).toBe(before);
+  });
+
   it('streams a request chunk by chunk to [DONE]', async () => {
     const stream = await client.chat.completions.create({ model: 'up/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello world' }] });
     let text = '';

@@ -13,6 +13,15 @@ export function errorFromReply(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const env = ErrorEnvelopeSchema.safeParse(err);
   if (env.success) return AppError.fromEnvelope(env.data);
+  // nats.js refuses to publish a message above the server's max_payload (1 MiB by default): the request is too big to
+  // travel between the services, which is the caller's to fix (e.g. smaller or fewer inline images).
+  if ((err as { code?: unknown } | undefined)?.code === 'MAX_PAYLOAD_EXCEEDED') {
+    return new AppError(
+      'PAYLOAD_TOO_LARGE',
+      'Request is larger than the message size the gateway can pass between its services (NATS max_payload, 1 MiB by default). Send a smaller request, e.g. smaller or fewer inline images.',
+      { retryable: false },
+    );
+  }
   return new AppError('INTERNAL', 'A service answered with an unexpected error', { retryable: false });
 }
 

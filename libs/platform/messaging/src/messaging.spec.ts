@@ -44,6 +44,13 @@ describe('error envelopes', () => {
     expect(errorFromReply('Internal server error').code).toBe('INTERNAL');
   });
 
+  it('a message above NATS max_payload is the caller\'s PAYLOAD_TOO_LARGE, not an internal error', () => {
+    const natsErr = Object.assign(new Error('MAX_PAYLOAD_EXCEEDED'), { code: 'MAX_PAYLOAD_EXCEEDED' });
+    const e = errorFromReply(natsErr);
+    expect([e.code, e.retryable]).toEqual(['PAYLOAD_TOO_LARGE', false]);
+    expect(e.message).toContain('max_payload');
+  });
+
   it('the RPC filter sends envelopes and hides unknown error text', async () => {
     const logged: unknown[] = [];
     const filter = new RpcErrorFilter((e) => logged.push(e));
