@@ -9,6 +9,7 @@ import {
   maxTokens,
   numberField,
   parseArguments,
+  pushTurn,
   parseDataUrl,
   reasoningEffort,
   singleChoice,
@@ -65,12 +66,7 @@ function thinkingBlocks(m: ChatMessage): Json[] {
 export function toAnthropicMessages(messages: ChatMessage[]): { system?: Json[]; messages: Turn[] } {
   const system: Json[] = [];
   const turns: Turn[] = [];
-  const push = (role: Turn['role'], blocks: Json[]) => {
-    if (blocks.length === 0) return;
-    const last = turns[turns.length - 1];
-    if (last && last.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: [...blocks] });
-  };
+  const push = (role: Turn['role'], blocks: Json[]) => pushTurn(turns, role, 'content', blocks);
   messages.forEach((m, i) => {
     const where = `messages[${i}]`;
     switch (m.role) {

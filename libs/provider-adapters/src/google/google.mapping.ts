@@ -10,8 +10,10 @@ import {
   maxTokens,
   mediaTypeFromUrl,
   numberField,
+  numberFields,
   parseArguments,
   parseDataUrl,
+  pushTurn,
   reasoningEffort,
   stopList,
   textOf,
@@ -63,12 +65,7 @@ export function toGeminiContents(messages: ChatMessage[]): { systemInstruction?:
   const system: Part[] = [];
   const contents: Content[] = [];
   const names = toolNamesById(messages);
-  const push = (role: Content['role'], parts: Part[]) => {
-    if (parts.length === 0) return;
-    const last = contents[contents.length - 1];
-    if (last && last.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts: [...parts] });
-  };
+  const push = (role: Content['role'], parts: Part[]) => pushTurn(contents, role, 'parts', parts);
   messages.forEach((m, i) => {
     const where = `messages[${i}]`;
     switch (m.role) {
@@ -113,16 +110,9 @@ export function toGeminiRequest(req: AdapterChatRequest, config: ProviderConfig)
   const { systemInstruction, contents } = toGeminiContents(b.messages);
   const cfg: Json = {};
   if (systemInstruction) cfg['systemInstruction'] = systemInstruction;
-  const set = (key: string, v: unknown) => {
-    if (v !== undefined) cfg[key] = v;
-  };
-  set('temperature', numberField(b, 'temperature'));
-  set('topP', numberField(b, 'top_p'));
-  set('topK', numberField(b, 'top_k'));
-  set('seed', numberField(b, 'seed'));
-  set('presencePenalty', numberField(b, 'presence_penalty'));
-  set('frequencyPenalty', numberField(b, 'frequency_penalty'));
-  set('maxOutputTokens', maxTokens(b, config, req.model));
+  Object.assign(cfg, numberFields(b, { temperature: 'temperature', top_p: 'topP', top_k: 'topK', seed: 'seed', presence_penalty: 'presencePenalty', frequency_penalty: 'frequencyPenalty' }));
+  const maxOutputTokens = maxTokens(b, config, req.model);
+  if (maxOutputTokens !== undefined) cfg['maxOutputTokens'] = maxOutputTokens;
   const n = numberField(b, 'n');
   if (n !== undefined && n > 1) cfg['candidateCount'] = n;
   const stop = stopList(b);

@@ -8,7 +8,7 @@ import {
   isObject,
   type Json,
   maxTokens,
-  numberField,
+  numberFields,
   parseArguments,
   reasoningEffort,
   singleChoice,
@@ -75,17 +75,9 @@ export async function toOllamaRequest(req: AdapterChatRequest, config: ProviderC
   const b = req.body;
   singleChoice(b);
   const body: Json = { model: req.model, messages: await toOllamaMessages(b.messages, loadImage, signal), stream };
-  const options: Json = {};
-  const set = (key: string, v: unknown) => {
-    if (v !== undefined) options[key] = v;
-  };
-  set('temperature', numberField(b, 'temperature'));
-  set('top_p', numberField(b, 'top_p'));
-  set('top_k', numberField(b, 'top_k'));
-  set('seed', numberField(b, 'seed'));
-  set('presence_penalty', numberField(b, 'presence_penalty'));
-  set('frequency_penalty', numberField(b, 'frequency_penalty'));
-  set('num_predict', maxTokens(b, config, req.model));
+  const options: Json = numberFields(b, { temperature: 'temperature', top_p: 'top_p', top_k: 'top_k', seed: 'seed', presence_penalty: 'presence_penalty', frequency_penalty: 'frequency_penalty' });
+  const numPredict = maxTokens(b, config, req.model);
+  if (numPredict !== undefined) options['num_predict'] = numPredict;
   const stop = stopList(b);
   if (stop?.length) options['stop'] = stop;
   const callerOptions = (b as Json)['options'];

@@ -137,6 +137,24 @@ export const numberField = (body: ChatCompletionRequest, key: string): number | 
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 };
 
+/** The numeric OpenAI fields the caller set, under the vendor's names (`{ top_p: 'topP' }` → `{ topP: 0.9 }`). */
+export function numberFields(body: ChatCompletionRequest, names: Record<string, string>): Json {
+  const out: Json = {};
+  for (const [openaiName, vendorName] of Object.entries(names)) {
+    const v = numberField(body, openaiName);
+    if (v !== undefined) out[vendorName] = v;
+  }
+  return out;
+}
+
+/** Append `items` as a turn of `role`, merged into the last turn when it has the same role (vendors want alternation). */
+export function pushTurn<R extends string, K extends string, T>(turns: Array<{ role: R } & Record<K, T[]>>, role: R, key: K, items: T[]): void {
+  if (items.length === 0) return;
+  const last = turns[turns.length - 1];
+  if (last && last.role === role) last[key].push(...items);
+  else turns.push({ role, [key]: [...items] } as { role: R } & Record<K, T[]>);
+}
+
 /**
  * Output cap: the caller's `max_completion_tokens`/`max_tokens`, else the model's configured `max_tokens`, else the
  * provider's `default_max_tokens` (the `default_*` cascade), else `fallback` (Anthropic requires one).
