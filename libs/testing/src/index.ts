@@ -24,7 +24,7 @@ export { startTcpProxy } from './util/tcp-proxy';
 export type { TcpProxy, TcpProxyOptions } from './util/tcp-proxy';
 export { startOtlpStub, flattenOtlpJson } from './otlp/otlp-stub';
 export type { ExportedSpan, OtlpStub } from './otlp/otlp-stub';
-export type { FakeUpstream, BaseScenario, ReplayScenario, AbortRecord as UpstreamAbortRecord, RecordedRequest as UpstreamRecordedRequest } from './fake-upstream/fake-upstream.types';
+export type { FakeUpstream, BaseScenario, ReplayScenario } from './fake-upstream/fake-upstream.types';
 export { startFakeAnthropic, anthropicSse, anthropicErrorBody, validateMessagesRequest } from './fake-anthropic/fake-anthropic.server';
 export type {
   FakeAnthropic,

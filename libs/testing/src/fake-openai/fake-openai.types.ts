@@ -1,3 +1,5 @@
+import type { AbortRecord, RecordedRequest } from '../fake-upstream/fake-upstream.types';
+
 /** Options of {@link startFakeOpenAI}. */
 export interface FakeOpenAIOptions {
   /** TCP port to listen on; 0 / absent = a free port chosen by the OS. */
@@ -8,32 +10,9 @@ export interface FakeOpenAIOptions {
   models?: string[];
 }
 
-/** One HTTP request as the fake received it (recorded before it is answered). */
-export interface RecordedRequest {
-  method: string;
-  /** Request target including the query string, e.g. `/v1/chat/completions`. */
-  path: string;
-  /** Header names lower-cased; repeated headers joined with `, `. `authorization` is kept exactly as sent. */
-  headers: Record<string, string>;
-  /** The body parsed as JSON, or the raw string when it is not JSON (`''` when empty). */
-  body: unknown;
-  /** `Date.now()` when the request body was complete. */
-  receivedAt: number;
-}
-
-/** A request whose client went away before the fake finished its response. */
-export interface AbortRecord {
-  path: string;
-  /** `model` of the request body, if any. */
-  model: string | undefined;
-  /**
-   * SSE `data:` chunk events written before the client left (the opening role chunk counts; `[DONE]` does not).
-   * Always 0 for non-stream requests and for requests that never got headers.
-   */
-  chunksSent: number;
-  /** `Date.now()` when the close was noticed. */
-  at: number;
-}
+// Requests and aborts are recorded the same way by every fake (see the generic core); for the OpenAI fake,
+// `AbortRecord.chunksSent` counts SSE `data:` events (the opening role chunk counts, `[DONE]` does not).
+export type { AbortRecord, RecordedRequest };
 
 export interface TextScenario {
   kind: 'text';
