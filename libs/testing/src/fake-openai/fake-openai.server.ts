@@ -1,11 +1,10 @@
+import { RequestLog } from '../fake-upstream/request-log';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type {
-  AbortRecord,
   FakeOpenAI,
   FakeOpenAIOptions,
   MidstreamErrorScenario,
-  RecordedRequest,
   Scenario,
   TextScenario,
   ToolCallScenario,
@@ -34,7 +33,6 @@ import {
 
 const ECHO: Scenario = { kind: 'text' };
 const DEFAULT_MODELS = ['gpt-4o-mini'];
-const DEFAULT_WAIT_MS = 5000;
 const DEFAULT_MIDSTREAM_CHUNKS = ['partial ', 'answer ', 'that ', 'never ', 'ends'];
 /** Fixed `created` of listed models (OpenAI reports the model's creation date, not "now"). */
 const MODEL_CREATED = 1721172741;
@@ -44,12 +42,6 @@ const SSE_HEADERS = {
   'cache-control': 'no-cache',
   connection: 'keep-alive',
 };
-
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * State of one chat completion in flight: chunks sent, whether it finished, whether the client left.
@@ -133,49 +125,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const initialModels = [...(options.models ?? DEFAULT_MODELS)];
 
-  const requests: RecordedRequest[] = [];
-  const aborts: AbortRecord[] = [];
+  const log = new RequestLog('fake-openai');
   const queue: Scenario[] = [];
   const perModel = new Map<string, Scenario>();
   let defaultScenario: Scenario = ECHO;
   let models = [...initialModels];
-  let abortCursor = 0;
   /** Bumped by reset(): exchanges started before it no longer record aborts (no leaking into the next test). */
   let generation = 0;
   let responseCounter = 0;
-  let closing = false;
   let closed: Promise<void> | undefined;
 
-  const abortWaiters: Waiter<AbortRecord>[] = [];
-  const requestWaiters: Array<Waiter<RecordedRequest[]> & { n: number }> = [];
   const sockets = new Set<Socket>();
-
-  // -------------------------------------------------------------------------------------------- recording
-
-  function record(entry: RecordedRequest): void {
-    requests.push(entry);
-    for (const waiter of [...requestWaiters]) {
-      if (requests.length >= waiter.n) {
-        requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
-        clearTimeout(waiter.timer);
-        waiter.resolve([...requests]);
-      }
-    }
-  }
-
-  function recordAbort(entry: AbortRecord): void {
-    aborts.push(entry);
-    const waiter = abortWaiters.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(aborts[abortCursor++]);
-    }
-  }
-
-  function removeWaiter<T>(list: T[], item: T): void {
-    const i = list.indexOf(item);
-    if (i >= 0) list.splice(i, 1);
-  }
 
   // -------------------------------------------------------------------------------------------- http
 
@@ -200,7 +160,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const body = parseBody(raw);
-    record({ method, path, headers: lowerCaseHeaders(req.rawHeaders), body, receivedAt: Date.now() });
+    log.record({ method, path, headers: lowerCaseHeaders(req.rawHeaders), body, receivedAt: Date.now() });
 
     const requestId = `req_fake_${++responseCounter}`;
     res.setHeader('x-request-id', requestId);
@@ -234,9 +194,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const startedIn = generation;
     res.on('close', () => {
       ex.cancelTimers();
-      if (ex.finished || closing || startedIn !== generation) return;
+      if (ex.finished || log.closed || startedIn !== generation) return;
       ex.aborted = true;
-      recordAbort({ path: req.url ?? '', model: requestModel, chunksSent: ex.chunksSent, at: Date.now() });
+      log.recordAbort({ path: req.url ?? '', model: requestModel, chunksSent: ex.chunksSent, at: Date.now() });
     });
 
     await play(ex, request, requestModel, scenario, n);
@@ -379,8 +339,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const fake: FakeOpenAI = {
     url: `http://${urlHost}:${port}/v1`,
     port,
-    requests,
-    aborts,
+    requests: log.requests,
+    aborts: log.aborts,
     enqueue(...scenarios) {
       queue.push(...scenarios);
     },
@@ -393,56 +353,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     setModels(ids) {
       models = [...ids];
     },
-    waitForAbort(timeoutMs = DEFAULT_WAIT_MS) {
-      if (abortCursor < aborts.length) return Promise.resolve(aborts[abortCursor++]);
-      if (closing) return Promise.reject(new Error('fake-openai: closed'));
-      return new Promise<AbortRecord>((resolve, reject) => {
-        const waiter: Waiter<AbortRecord> = {
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            removeWaiter(abortWaiters, waiter);
-            reject(new Error(`fake-openai: no client abort within ${timeoutMs} ms (aborts so far: ${aborts.length})`));
-          }, timeoutMs),
-        };
-        abortWaiters.push(waiter);
-      });
-    },
-    waitForRequests(n, timeoutMs = DEFAULT_WAIT_MS) {
-      if (requests.length >= n) return Promise.resolve([...requests]);
-      if (closing) return Promise.reject(new Error('fake-openai: closed'));
-      return new Promise<RecordedRequest[]>((resolve, reject) => {
-        const waiter: Waiter<RecordedRequest[]> & { n: number } = {
-          n,
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            removeWaiter(requestWaiters, waiter);
-            reject(new Error(`fake-openai: expected ${n} requests within ${timeoutMs} ms, got ${requests.length}`));
-          }, timeoutMs),
-        };
-        requestWaiters.push(waiter);
-      });
-    },
+    waitForAbort: (timeoutMs) => log.waitForAbort(timeoutMs),
+    waitForRequests: (n, timeoutMs) => log.waitForRequests(n, timeoutMs),
     reset() {
       queue.length = 0;
       perModel.clear();
       defaultScenario = ECHO;
       models = [...initialModels];
-      requests.length = 0;
-      aborts.length = 0;
-      abortCursor = 0;
+      log.clear();
       generation += 1;
     },
     close() {
       if (closed) return closed;
-      closing = true;
-      for (const waiter of [...abortWaiters, ...requestWaiters]) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error('fake-openai: closed'));
-      }
-      abortWaiters.length = 0;
-      requestWaiters.length = 0;
+      log.close();
       closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();

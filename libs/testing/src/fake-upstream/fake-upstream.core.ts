@@ -1,14 +1,8 @@
+import { RequestLog } from './request-log';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { AbortRecord, BaseScenario, FakeUpstream, RecordedRequest, ReplayScenario } from './fake-upstream.types';
+import type { BaseScenario, FakeUpstream, ReplayScenario } from './fake-upstream.types';
 
-const DEFAULT_WAIT_MS = 5000;
-
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * One response in flight: events written, whether it finished, whether the client left. Timers started through
@@ -139,40 +133,15 @@ export interface FakeUpstreamOptions<S> {
 /** Starts an HTTP fake with the machinery all fakes share: recording, scenario queue, abort detection, waits. */
 export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUpstreamOptions<S>): Promise<FakeUpstream<S>> {
   const host = opts.host ?? '127.0.0.1';
-  const requests: RecordedRequest[] = [];
-  const aborts: AbortRecord[] = [];
+  const log = new RequestLog(opts.name);
   const queue: Array<S | BaseScenario<S>> = [];
   const perModel = new Map<string, S | BaseScenario<S>>();
   const served = new Map<string, BaseScenario<S>>();
   let defaultScenario: S | BaseScenario<S> = opts.defaultScenario();
-  let abortCursor = 0;
   let generation = 0;
   let counter = 0;
-  let closing = false;
   let closed: Promise<void> | undefined;
-  const abortWaiters: Waiter<AbortRecord>[] = [];
-  const requestWaiters: Array<Waiter<RecordedRequest[]> & { n: number }> = [];
   const sockets = new Set<Socket>();
-
-  function record(entry: RecordedRequest): void {
-    requests.push(entry);
-    for (const waiter of [...requestWaiters]) {
-      if (requests.length >= waiter.n) {
-        requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
-        clearTimeout(waiter.timer);
-        waiter.resolve([...requests]);
-      }
-    }
-  }
-
-  function recordAbort(entry: AbortRecord): void {
-    aborts.push(entry);
-    const waiter = abortWaiters.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(aborts[abortCursor++]!);
-    }
-  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -196,7 +165,7 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
     const path = req.url ?? '/';
     const body = parseBody(raw);
     const headers = lowerCaseHeaders(req.rawHeaders);
-    record({ method, path, headers, body, receivedAt: Date.now() });
+    log.record({ method, path, headers, body, receivedAt: Date.now() });
     const n = ++counter;
     for (const [k, v] of Object.entries(opts.commonHeaders?.(n) ?? {})) res.setHeader(k, v);
     const url = new URL(path, 'http://fake');
@@ -216,9 +185,9 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
         const startedIn = generation;
         res.on('close', () => {
           ex.cancelTimers();
-          if (ex.finished || closing || startedIn !== generation) return;
+          if (ex.finished || log.closed || startedIn !== generation) return;
           ex.aborted = true;
-          recordAbort({ path, model, chunksSent: ex.eventsSent, at: Date.now() });
+          log.recordAbort({ path, model, chunksSent: ex.eventsSent, at: Date.now() });
         });
         return ex;
       },
@@ -271,63 +240,26 @@ export async function startFakeUpstream<S extends { kind: string }>(opts: FakeUp
   return {
     url: opts.url(hostPort),
     port,
-    requests,
-    aborts,
+    requests: log.requests,
+    aborts: log.aborts,
     enqueue: (...s) => void queue.push(...s),
     setDefault: (s) => void (defaultScenario = s),
     setForModel: (model, s) => void perModel.set(model, s),
     serve: (method, pathname, s) => void served.set(`${method.toUpperCase()} ${pathname}`, s),
-    waitForAbort(timeoutMs = DEFAULT_WAIT_MS) {
-      if (abortCursor < aborts.length) return Promise.resolve(aborts[abortCursor++]!);
-      if (closing) return Promise.reject(new Error(`${opts.name}: closed`));
-      return new Promise<AbortRecord>((resolve, reject) => {
-        const waiter: Waiter<AbortRecord> = {
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            abortWaiters.splice(abortWaiters.indexOf(waiter), 1);
-            reject(new Error(`${opts.name}: no client abort within ${timeoutMs} ms (aborts so far: ${aborts.length})`));
-          }, timeoutMs),
-        };
-        abortWaiters.push(waiter);
-      });
-    },
-    waitForRequests(n, timeoutMs = DEFAULT_WAIT_MS) {
-      if (requests.length >= n) return Promise.resolve([...requests]);
-      if (closing) return Promise.reject(new Error(`${opts.name}: closed`));
-      return new Promise<RecordedRequest[]>((resolve, reject) => {
-        const waiter: Waiter<RecordedRequest[]> & { n: number } = {
-          n,
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
-            reject(new Error(`${opts.name}: expected ${n} requests within ${timeoutMs} ms, got ${requests.length}`));
-          }, timeoutMs),
-        };
-        requestWaiters.push(waiter);
-      });
-    },
+    waitForAbort: (timeoutMs) => log.waitForAbort(timeoutMs),
+    waitForRequests: (n, timeoutMs) => log.waitForRequests(n, timeoutMs),
     reset() {
       queue.length = 0;
       perModel.clear();
       served.clear();
       defaultScenario = opts.defaultScenario();
-      requests.length = 0;
-      aborts.length = 0;
-      abortCursor = 0;
+      log.clear();
       generation += 1;
       opts.onReset?.();
     },
     close() {
       if (closed) return closed;
-      closing = true;
-      for (const waiter of [...abortWaiters, ...requestWaiters]) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error(`${opts.name}: closed`));
-      }
-      abortWaiters.length = 0;
-      requestWaiters.length = 0;
+      log.close();
       closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
